@@ -1,0 +1,63 @@
+/*
+ * xmlsafe.h — the one way XML from outside comes in.
+ *
+ * Network off, no external entities, no DTD loading, no entity substitution,
+ * no RECOVER and no HUGE; a document that carries a DOCTYPE with an internal
+ * subset (entity declarations: billion laughs, XXE) is refused outright.
+ * Malformed XML and wrong encodings fail with MO_EXML and the first parser
+ * message, quoted with the name of the input.
+ */
+#ifndef MOISSON_XMLSAFE_H
+#define MOISSON_XMLSAFE_H
+
+#include "result.h"
+
+#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xpath.h>
+#include <stdio.h>
+
+/* Parser options used for every outside document. */
+#define XMLSAFE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
+
+/* Largest document parsed into memory at once (streamed documents have no
+ * such cap, only libxml2's per-node limits). */
+#define XMLSAFE_MAX_DOC_BYTES (64u * 1024 * 1024)
+
+/* Called once from main (and from each test) before any parsing. */
+void xmlsafe_init(void);
+
+/* Parses len bytes of data into a new document (caller frees with
+ * xmlFreeDoc).  name labels the input in error messages. */
+mo_rc xmlsafe_parse_memory(const char *data, size_t len, const char *name, xmlDoc **out,
+                           struct mo_err *err) MO_MUST_CHECK;
+
+/* Parses a file from the start (the FILE stays owned by the caller). */
+mo_rc xmlsafe_parse_file(FILE *fp, const char *name, xmlDoc **out,
+                         struct mo_err *err) MO_MUST_CHECK;
+
+/* A streaming reader over an open file, positioned at its start; the FILE
+ * stays owned by the caller and must outlive the reader.  encoding (may be
+ * NULL) overrides what the document declares: pass it only for a document
+ * that declares nothing. */
+mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding,
+                              xmlTextReader **out, struct mo_err *err) MO_MUST_CHECK;
+
+/* Advances a reader made by xmlsafe_reader_for_file: 1 on a node, 0 at the
+ * end, or an error (a DOCTYPE with an internal subset, a parse error) written
+ * to err with the reader's name. */
+mo_rc xmlsafe_reader_next(xmlTextReader *r, const char *name, int *more,
+                          struct mo_err *err) MO_MUST_CHECK;
+
+/* XPath helpers over a context whose namespaces the caller registered.
+ * xmlsafe_xpath_string returns a newly allocated, trimmed string (caller
+ * frees with free) or NULL when the expression selects nothing or only
+ * whitespace. */
+char *xmlsafe_xpath_string(xmlXPathContext *ctx, const char *expr);
+
+/* Registers the namespaces moisson reads with the usual prefixes (csw, ows,
+ * ows11, gmd, gco, gmx, srv, gml, gml32, dc, dct, mdb, cit, m (unified
+ * record), xlink, ogc, fes, rdf, dcat). */
+mo_rc xmlsafe_register_namespaces(xmlXPathContext *ctx) MO_MUST_CHECK;
+
+#endif

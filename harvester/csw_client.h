@@ -1,0 +1,93 @@
+/*
+ * csw_client.h — talking to a partner's CSW 2.0.2 catalog: read its
+ * capabilities, build GetRecords requests, stream the records of a response.
+ *
+ * csw_discover fetches GetCapabilities and keeps what the harvest needs: the
+ * GetRecords endpoints (which often differ from the capabilities URL), POST
+ * or GET, the output schema (ISO 19139 preferred, else csw:Record), the
+ * constraint languages.  csw_get_page sends one GetRecords and hands each
+ * record of the response on as its own small document, parsing the spooled
+ * response with xmlTextReader so memory stays flat.  Exception reports, HTML
+ * pages and other documents served as 200 are errors (MO_EPARTNER), never
+ * records.  The parse functions work on an open file, so tests feed them
+ * captured responses without a socket.
+ */
+#ifndef MOISSON_CSW_CLIENT_H
+#define MOISSON_CSW_CLIENT_H
+
+#include "fetch.h"
+#include "result.h"
+
+#include <libxml/tree.h>
+#include <stdio.h>
+
+#define CSW_NS_202 "http://www.opengis.net/cat/csw/2.0.2"
+#define CSW_SCHEMA_ISO "http://www.isotc211.org/2005/gmd"
+#define CSW_SCHEMA_DC "http://www.opengis.net/cat/csw/2.0.2"
+#define CSW_MAX_URL 2048
+
+struct csw_endpoint {
+    char version[16];                 /* "2.0.2" */
+    char get_url[CSW_MAX_URL];        /* GetRecords DCP Get, "" when not offered */
+    char post_url[CSW_MAX_URL];       /* GetRecords DCP Post (XML), "" when not offered */
+    char output_schema[128];          /* CSW_SCHEMA_ISO or CSW_SCHEMA_DC */
+    int cql;                          /* CQL_TEXT offered */
+    int filter;                       /* FILTER offered (assumed when nothing is listed) */
+    int iso_modified;                 /* apiso Modified queryable listed */
+    char title[256];                  /* ServiceIdentification/Title, may be "" */
+};
+
+/* Reads a capabilities document; url is where it came from (for messages
+ * and as the fallback endpoint). */
+mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep,
+                             struct mo_err *err) MO_MUST_CHECK;
+
+/* Fetches and reads the capabilities of url (a base URL, or a full
+ * GetCapabilities URL). */
+mo_rc csw_discover(struct fetch *f, const char *url, struct csw_endpoint *ep,
+                   struct mo_err *err) MO_MUST_CHECK;
+
+/* One GetRecords request. */
+struct csw_query {
+    long start;                /* startPosition, 1-based */
+    int max;                   /* maxRecords */
+    const char *constraint;    /* the source's constraint: CQL text, or an
+                                  OGC Filter document when it starts with '<' */
+    const char *modified_since; /* ISO date: only records modified since, or NULL */
+};
+
+/* What the response's SearchResults said (-1 when absent). */
+struct csw_page_info {
+    long matched;
+    long returned;
+    long next;
+    long records; /* records handed on */
+};
+
+/* Called for each record; the callee owns doc (and frees it, even when it
+ * fails).  A non-OK return stops the page with that result. */
+typedef mo_rc (*csw_record_fn)(void *ud, xmlDoc *doc, struct mo_err *err);
+
+/* Builds the POST body of a GetRecords request (caller frees with free). */
+mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_query *q,
+                               char **out, size_t *len, struct mo_err *err) MO_MUST_CHECK;
+
+/* Builds the GET URL of a GetRecords request (caller frees with free). */
+mo_rc csw_build_getrecords_url(struct fetch *f, const struct csw_endpoint *ep,
+                               const struct csw_query *q, char **out,
+                               struct mo_err *err) MO_MUST_CHECK;
+
+/* Streams a GetRecords response from fp: fills info and calls fn for each
+ * record.  name labels the input in messages; charset (may be NULL) is the
+ * HTTP charset, used only when the document declares no encoding. */
+mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset,
+                        struct csw_page_info *info, csw_record_fn fn, void *ud,
+                        struct mo_err *err) MO_MUST_CHECK;
+
+/* Sends q to the partner (POST when offered, else GET) and streams the
+ * records of the answer (csw_parse_records). */
+mo_rc csw_get_page(struct fetch *f, const struct csw_endpoint *ep, const struct csw_query *q,
+                   struct csw_page_info *info, csw_record_fn fn, void *ud,
+                   struct mo_err *err) MO_MUST_CHECK;
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * fetch.h — every HTTP request moisson makes to a partner goes through here.
+ *
+ * One struct fetch per worker (it owns a libcurl easy handle, reused between
+ * requests for keep-alive).  A response body is spooled into an anonymous
+ * temporary file, so memory stays flat whatever the page size; the caller
+ * stream-parses it from there.  Limits:
+ *   - http and https only, at most FETCH_MAX_REDIRECTS redirects, TLS verified;
+ *   - connect timeout, low-speed timeout (an endless trickle ends), and a
+ *     total time cap;
+ *   - at most max_bytes counted after decompression (gzip bombs, endless
+ *     chunked streams end with MO_ELIMIT);
+ *   - retries with exponential backoff and full jitter on connection errors,
+ *     5xx and 429, honouring Retry-After (capped at FETCH_MAX_RETRY_AFTER_S).
+ * Errors quote the URL, the HTTP status and the start of the body:
+ *   could not fetch "URL": HTTP 503: <first 200 bytes, printable only>
+ */
+#ifndef MOISSON_FETCH_H
+#define MOISSON_FETCH_H
+
+#include "result.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define FETCH_MAX_REDIRECTS 5
+#define FETCH_MAX_RETRY_AFTER_S 120
+#define FETCH_HEAD_BYTES 512 /* start of the body kept in memory for messages */
+#define FETCH_DEFAULT_MAX_BYTES (256L * 1024 * 1024)
+
+struct fetch_options {
+    long connect_timeout_ms;  /* default 15000 */
+    long low_speed_time_s;    /* below 1 byte/s for this long: fail; default 60 */
+    long total_timeout_s;     /* whole request; default 600 */
+    long max_bytes;           /* decompressed body cap; default FETCH_DEFAULT_MAX_BYTES */
+    int max_retries;          /* retries after the first try; default 4; < 0: none */
+    long retry_base_ms;       /* first backoff; default 500 */
+    long retry_max_ms;        /* largest backoff; default 30000 */
+    const char *user_agent;   /* default "moisson/VERSION (+metadata harvester)" */
+    int allow_insecure_tls;   /* never set outside tests; default 0 */
+};
+
+/* Zero means "default" for every field. */
+void fetch_options_defaults(struct fetch_options *o);
+
+struct fetch_response {
+    long status;             /* final HTTP status */
+    char *content_type;      /* Content-Type header or NULL; owned */
+    char *effective_url;     /* URL after redirects; owned */
+    FILE *body;              /* spooled body, rewound; owned (fetch_response_clear closes) */
+    long body_len;           /* decompressed length */
+    char head[FETCH_HEAD_BYTES + 1]; /* first bytes of the body, NUL-terminated */
+    int attempts;            /* 1 + retries made */
+    double seconds;          /* wall time of the successful attempt */
+    char *last_modified;     /* Last-Modified header or NULL; owned */
+    char *etag;              /* ETag header or NULL; owned */
+};
+
+struct fetch;
+
+mo_rc fetch_new(const struct fetch_options *opts, struct fetch **out) MO_MUST_CHECK;
+void fetch_free(struct fetch *f);
+
+/* GET url.  On MO_OK resp->status is 2xx and resp->body holds the body.  Any
+ * other final status gives MO_EHTTP with the message above (resp is cleared). */
+mo_rc fetch_get(struct fetch *f, const char *url, struct fetch_response *resp,
+                struct mo_err *err) MO_MUST_CHECK;
+
+/* POST body (len bytes, content_type e.g. "application/xml") to url; same
+ * contract as fetch_get. */
+mo_rc fetch_post(struct fetch *f, const char *url, const char *content_type, const char *body,
+                 size_t len, struct fetch_response *resp, struct mo_err *err) MO_MUST_CHECK;
+
+/* Frees what resp owns and zeroes it; resp may be NULL. */
+void fetch_response_clear(struct fetch_response *resp);
+
+/* Number of attempts the last fetch_get/fetch_post made (also on failure),
+ * for logs and run reports. */
+int fetch_last_attempts(const struct fetch *f);
+
+/* Percent-encodes s for a query string; caller frees.  NULL on no memory. */
+char *fetch_escape(struct fetch *f, const char *s);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * harvest.h — one harvest run of one source: capabilities, pages, records,
+ * normalisation, store, and the run report.
+ *
+ *   harvest_source
+ *     → csw_discover                      (capabilities: endpoints, schema)
+ *     → csw_get_page  (per page)          (fetch + streaming parse)
+ *         → on_record (per record)        (serialise + hash, batch)
+ *         → flush_batch (per HARVEST_BATCH_MAX records and page end)
+ *             → store_lookup_hashes       (unchanged? seen in this run?)
+ *             → normalise_record          (new or changed records only)
+ *             → store_put_page            (one transaction)
+ *     → paging_after_page                 (where next, when to stop)
+ *     → store_retire_unseen               (complete, consistent full runs only)
+ *     → store_run_finish
+ *
+ * Memory is bounded by the batch, not by the number of records: change
+ * detection asks the store per batch instead of loading every hash.
+ */
+#ifndef MOISSON_HARVEST_H
+#define MOISSON_HARVEST_H
+
+#include "fetch.h"
+#include "log.h"
+#include "normalise.h"
+#include "result.h"
+#include "store.h"
+
+#include <signal.h>
+
+#define HARVEST_BATCH_MAX 100
+#define HARVEST_PAGE_RETRIES 1       /* a malformed page is asked for once more */
+#define HARVEST_INCREMENTAL_MARGIN_S 86400 /* ask for a day more than needed */
+
+struct harvest {
+    struct store *store;           /* borrowed */
+    struct fetch *fetch;           /* borrowed */
+    struct normaliser *norm;       /* borrowed */
+    const struct log *log;         /* borrowed, may be NULL */
+    volatile sig_atomic_t *stop;   /* set by a signal handler: end the run; may be NULL */
+};
+
+struct harvest_options {
+    int force_full; /* a full run even when an incremental one would do */
+};
+
+struct harvest_summary {
+    long long run_id;
+    int full;
+    char status[16]; /* success, incomplete or failed */
+    struct run_counters c;
+    char *report;    /* owned */
+};
+
+/* Harvests src once.  The run is recorded whatever happens; *sum tells how
+ * it ended.  Returns MO_OK for a success or an incomplete run, the cause of
+ * the failure otherwise (err says what went wrong). */
+mo_rc harvest_source(struct harvest *h, const struct source *src,
+                     const struct harvest_options *opts, struct harvest_summary *sum,
+                     struct mo_err *err) MO_MUST_CHECK;
+
+void harvest_summary_clear(struct harvest_summary *sum);
+
+#endif
