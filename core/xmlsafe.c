@@ -51,9 +51,17 @@ static xmlParserInputPtr local_only_loader(const char *url, const char *id, xmlP
     return default_loader(url, id, ctxt);
 }
 
+/* Parser messages reach callers through mo_err, never the terminal. */
+static void silent_error(void *ctx, const xmlError *error)
+{
+    (void)ctx;
+    (void)error;
+}
+
 void xmlsafe_init(void)
 {
     xmlInitParser();
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)silent_error);
     if (!default_loader) {
         default_loader = xmlGetExternalEntityLoader();
         xmlSetExternalEntityLoader(local_only_loader);
@@ -67,13 +75,16 @@ static void trim_message(char *s)
         s[--n] = '\0';
 }
 
-static mo_rc fail_from_last_error(struct mo_err *err, const char *name)
+mo_rc xmlsafe_fail_last(struct mo_err *err, const char *name)
 {
     const xmlError *e = xmlGetLastError();
     char msg[512] = "unknown parser error";
     int line = 0;
     if (e && e->message) {
         snprintf(msg, sizeof msg, "%s", e->message);
+        for (char *c = msg; *c; c++)
+            if (*c == '\n')
+                *c = ' ';
         trim_message(msg);
         line = e->line;
     }
@@ -95,7 +106,7 @@ static mo_rc check_doc(xmlDoc *doc, const char *name, struct mo_err *err)
 static mo_rc finish_parse(xmlDoc *doc, const char *name, xmlDoc **out, struct mo_err *err)
 {
     if (!doc)
-        return fail_from_last_error(err, name);
+        return xmlsafe_fail_last(err, name);
     mo_rc rc = check_doc(doc, name, err);
     if (rc != MO_OK) {
         xmlFreeDoc(doc);
@@ -105,6 +116,45 @@ static mo_rc finish_parse(xmlDoc *doc, const char *name, xmlDoc **out, struct mo
     return MO_OK;
 }
 
+/* SAX hook: an entity declaration stops the parse before any expansion
+ * (billion laughs, XXE).  Element and attribute declarations stay allowed:
+ * WMS 1.1.1 capabilities carry them. */
+static void refuse_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                               const xmlChar *system_id, xmlChar *content)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    ctxt->_private = (void *)1;
+    xmlStopParser(ctxt);
+}
+
+static xmlParserCtxtPtr new_guarded_ctxt(void)
+{
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (ctxt) {
+        ctxt->sax->entityDecl = refuse_entity_decl;
+        ctxt->_private = NULL;
+    }
+    return ctxt;
+}
+
+static mo_rc finish_guarded(xmlParserCtxtPtr ctxt, xmlDoc *doc, const char *name, xmlDoc **out,
+                            struct mo_err *err)
+{
+    int refused = ctxt->_private != NULL;
+    xmlFreeParserCtxt(ctxt);
+    if (refused) {
+        xmlFreeDoc(doc);
+        return mo_fail(err, MO_EFORBIDDEN, "\"%s\" declares a DOCTYPE with an internal subset "
+                       "declaring entities", name);
+    }
+    return finish_parse(doc, name, out, err);
+}
+
 mo_rc xmlsafe_parse_memory(const char *data, size_t len, const char *name, xmlDoc **out,
                            struct mo_err *err)
 {
@@ -112,11 +162,12 @@ mo_rc xmlsafe_parse_memory(const char *data, size_t len, const char *name, xmlDo
     if (len > XMLSAFE_MAX_DOC_BYTES)
         return mo_fail(err, MO_ELIMIT, "\"%s\" is larger than %u bytes", name,
                        XMLSAFE_MAX_DOC_BYTES);
-    if (len > (size_t)INT32_MAX)
-        return mo_fail(err, MO_ELIMIT, "\"%s\" is too large", name);
+    xmlParserCtxtPtr ctxt = new_guarded_ctxt();
+    if (!ctxt)
+        return mo_fail(err, MO_ENOMEM, "out of memory parsing \"%s\"", name);
     xmlResetLastError();
-    xmlDoc *doc = xmlReadMemory(data, (int)len, name, NULL, XMLSAFE_OPTIONS);
-    return finish_parse(doc, name, out, err);
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL, XMLSAFE_OPTIONS);
+    return finish_guarded(ctxt, doc, name, out, err);
 }
 
 static int file_read(void *ctx, char *buffer, int len)
@@ -137,9 +188,12 @@ mo_rc xmlsafe_parse_file(FILE *fp, const char *name, xmlDoc **out, struct mo_err
 {
     *out = NULL;
     rewind(fp);
+    xmlParserCtxtPtr ctxt = new_guarded_ctxt();
+    if (!ctxt)
+        return mo_fail(err, MO_ENOMEM, "out of memory parsing \"%s\"", name);
     xmlResetLastError();
-    xmlDoc *doc = xmlReadIO(file_read, file_keep_open, fp, name, NULL, XMLSAFE_OPTIONS);
-    return finish_parse(doc, name, out, err);
+    xmlDoc *doc = xmlCtxtReadIO(ctxt, file_read, file_keep_open, fp, name, NULL, XMLSAFE_OPTIONS);
+    return finish_guarded(ctxt, doc, name, out, err);
 }
 
 mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding,
@@ -160,14 +214,20 @@ mo_rc xmlsafe_reader_next(xmlTextReader *r, const char *name, int *more, struct 
     *more = 0;
     int ret = xmlTextReaderRead(r);
     if (ret < 0)
-        return fail_from_last_error(err, name);
+        return xmlsafe_fail_last(err, name);
     if (ret == 0)
         return MO_OK;
     if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) {
-        xmlDoc *doc = xmlTextReaderCurrentDoc(r);
-        if (doc && doc->intSubset && (doc->intSubset->entities || doc->intSubset->children))
+        /* the current node, not the document: taking the document would
+         * make the caller its owner */
+        xmlNode *n = xmlTextReaderCurrentNode(r);
+        xmlDtd *dtd = n && n->type == XML_DTD_NODE ? (xmlDtd *)n : NULL;
+        if (!dtd && n && n->doc)
+            dtd = n->doc->intSubset;
+        if (dtd && dtd->entities)
             return mo_fail(err, MO_EFORBIDDEN,
-                           "\"%s\" declares a DOCTYPE with an internal subset", name);
+                           "\"%s\" declares a DOCTYPE with an internal subset declaring entities",
+                           name);
     }
     *more = 1;
     return MO_OK;

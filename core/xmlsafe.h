@@ -49,6 +49,10 @@ mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding,
 mo_rc xmlsafe_reader_next(xmlTextReader *r, const char *name, int *more,
                           struct mo_err *err) MO_MUST_CHECK;
 
+/* Sets err from libxml2's last error: MO_EXML "malformed XML in \"name\" at
+ * line N: message"; returns MO_EXML. */
+mo_rc xmlsafe_fail_last(struct mo_err *err, const char *name);
+
 /* XPath helpers over a context whose namespaces the caller registered.
  * xmlsafe_xpath_string returns a newly allocated, trimmed string (caller
  * frees with free) or NULL when the expression selects nothing or only

@@ -386,7 +386,7 @@ mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_q
         }
     }
     if (rc == MO_OK) {
-        xmlReconciliateNamespaces(doc, root);
+        xmlReconciliateNs(doc, root);
         rc = dump_doc(doc, out, len, err);
     }
     free(cql);
@@ -409,7 +409,7 @@ static mo_rc filter_kvp(const struct csw_endpoint *ep, const struct csw_query *q
         xmlDocSetRootElement(doc, filter);
         xmlFreeNode(holder);
         xmlNewNs(filter, (const xmlChar *)OGC_NS, (const xmlChar *)"ogc");
-        xmlReconciliateNamespaces(doc, filter);
+        xmlReconciliateNs(doc, filter);
         xmlBuffer *b = xmlBufferCreate();
         xmlNodeDump(b, doc, filter, 0, 0);
         *out = strdup((const char *)xmlBufferContent(b));
@@ -502,7 +502,7 @@ static xmlDoc *record_doc(xmlNode *node)
             xmlNewNs(copy, (*ns)->href, (*ns)->prefix);
     }
     xmlFree(in_scope);
-    xmlReconciliateNamespaces(doc, copy);
+    xmlReconciliateNs(doc, copy);
     return doc;
 }
 
@@ -556,8 +556,7 @@ static mo_rc walk_element(struct response_walk *w, int *skipped, struct mo_err *
         return MO_OK;
     xmlNode *node = xmlTextReaderExpand(w->r);
     if (!node)
-        return mo_fail(err, MO_EXML, "malformed record %ld in \"%s\"", w->info->records + 1,
-                       w->name);
+        return xmlsafe_fail_last(err, w->name);
     xmlDoc *doc = record_doc(node);
     if (!doc)
         return mo_fail(err, MO_ENOMEM, "out of memory copying a record of \"%s\"", w->name);
@@ -567,8 +566,7 @@ static mo_rc walk_element(struct response_walk *w, int *skipped, struct mo_err *
         return rc;
     int ret = xmlTextReaderNext(w->r);
     if (ret < 0)
-        return mo_fail(err, MO_EXML, "malformed XML in \"%s\" after record %ld", w->name,
-                       w->info->records);
+        return xmlsafe_fail_last(err, w->name);
     *skipped = ret == 1 ? 1 : 2; /* 2: the end of the document */
     return MO_OK;
 }

@@ -8,10 +8,14 @@
  * depth limits; document() of anything but the stylesheet itself fails.
  *
  * The input schema is told by the record's root element:
- *   gmd:MD_Metadata, gmi:MI_Metadata      → xslt/iso19139-to-unified.xsl
+ *   gmd:MD_Metadata, gmi:MI_Metadata, and profile roots that declare
+ *   gco:isoType="gmd:MD_Metadata" (che:CHE_MD_Metadata)
+ *                                          → xslt/iso19139-to-unified.xsl
  *   mdb:MD_Metadata (ISO 19115-3)          → xslt/iso19115-3-to-unified.xsl
  *   csw:Record, csw:SummaryRecord, csw:BriefRecord (and their CSW 3.0
  *   namespace twins)                       → xslt/csw-record-to-unified.xsl
+ *   rdf:RDF, dcat:Dataset (DCAT / GeoDCAT-AP RDF/XML records, as GeoNetwork
+ *   returns them in CSW responses)         → xslt/dcat-rdf-to-unified.xsl
  * Anything else fails with MO_EXML "unsupported record root {ns}name".
  */
 #ifndef MOISSON_NORMALISE_H
@@ -23,7 +27,8 @@
 #include <libxml/tree.h>
 
 /* Changes whenever a stylesheet's output changes; part of every content hash
- * so that records are re-normalised after an upgrade. */
+ * so that records are re-normalised after an upgrade.  "1": the first
+ * stylesheets (iso19139, iso19115-3, csw-record, dcat-rdf). */
 #define NORMALISE_VERSION "1"
 
 struct normaliser;

@@ -92,10 +92,11 @@ static void after_fresh(struct paging *p, long start, const struct paging_page *
         else if (pg->next > reached)
             note(p, PAGING_NEXT_SKIPS);
     }
-    if (pg->records < p->page_size && pg->next != 0 && !all_arrived(p))
+    if (pg->records < p->page_size && pg->next != 0 && p->announced >= 0 && !all_arrived(p))
         note(p, PAGING_CAPPED);
     p->next_start = reached;
-    if (all_arrived(p) && (pg->next == 0 || pg->next > p->announced))
+    /* all there, and nextRecord does not point at more within the count */
+    if (all_arrived(p) && !(pg->next >= reached && pg->next <= p->announced))
         stop(p, 1);
 }
 
@@ -130,7 +131,7 @@ int paging_complete(const struct paging *p)
 int paging_consistent(const struct paging *p)
 {
     return paging_complete(p) && p->notes[PAGING_MATCHED_CHANGED] == 0 &&
-           p->received == p->announced;
+           (p->announced < 0 || p->received == p->announced);
 }
 
 mo_rc paging_describe(const struct paging *p, struct buf *out)
