@@ -63,7 +63,8 @@ struct source {
 void source_clear(struct source *src);
 
 /* Adds src (id, dates and counts are ignored); MO_EBADREQ when the name is
- * taken, with a message naming it. */
+ * taken, with a message naming it.  page_size <= 0, full_every_s <= 0 and
+ * max_shrink < 0 take the defaults (max_shrink 0 means no shrink allowed). */
 mo_rc store_source_add(struct store *s, const struct source *src, long long *id,
                        struct mo_err *err) MO_MUST_CHECK;
 /* MO_ENOTFOUND "no source named \"x\"" when absent. */
@@ -130,7 +131,9 @@ mo_rc store_runs_reap(struct store *s, long long source_id, int *reaped,
 /* ---- records ---- */
 
 /* Calls cb(ud, hash, identifier) for every non-retired record of the source
- * (for change detection before normalising). */
+ * (for change detection before normalising), streaming the rows.  A non-zero
+ * return from cb stops the calls; the function then returns that value as
+ * the mo_rc when it is one (else MO_EIO). */
 mo_rc store_load_hashes(struct store *s, long long source_id,
                         int (*cb)(void *ud, const char *hash, const char *identifier),
                         void *ud, struct mo_err *err) MO_MUST_CHECK;

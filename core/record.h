@@ -1,7 +1,7 @@
 /*
  * record.h — the unified record as the C side sees it.
  *
- * Every input stylesheet (xslt/*-to-unified.xsl) produces one XML shape, the
+ * Every input stylesheet (xslt/NAME-to-unified.xsl) produces one XML shape, the
  * unified record of schemas/unified-record.xsd (namespace
  * urn:x-moisson:record:1).  record_from_unified reads that shape, and only
  * that shape, into the columns the store writes.  No partner XML is walked
@@ -25,7 +25,7 @@ struct strlist {
 
 struct record {
     char *identifier;   /* m:identifier, never NULL after record_from_unified */
-    char *schema;       /* iso19139, iso19115-3 or csw-record */
+    char *schema;       /* iso19139, iso19115-3, csw-record or dcat-rdf */
     char *language;     /* metadata language as written (fre, fr, ...) */
     char *parent;
     char *type;         /* dataset, series, service, featureType, ... */

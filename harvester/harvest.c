@@ -194,12 +194,12 @@ static mo_rc on_record(void *ud, xmlDoc *doc, struct mo_err *err)
     return MO_OK;
 }
 
-/* Seconds since the epoch of a database timestamp ("2026-11-26 14:48:28..."
- * in UTC, as the store's session writes it); -1 when unreadable. */
+/* Seconds since the epoch of a store timestamp ("2026-11-26T14:48:28Z", UTC);
+ * -1 when absent or unreadable. */
 static time_t parse_timestamp(const char *s)
 {
     struct tm tm = {0};
-    if (!s || !strptime(s, "%Y-%m-%d %H:%M:%S", &tm))
+    if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
         return -1;
     return timegm(&tm);
 }
@@ -240,8 +240,8 @@ static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const 
     struct csw_page_info info;
     mo_rc rc = MO_OK;
 
+    run->page_fresh = 0; /* across attempts: a retry does not count twice */
     for (int attempt = 0; attempt <= HARVEST_PAGE_RETRIES; attempt++) {
-        run->page_fresh = 0;
         rc = csw_get_page(run->h->fetch, ep, &q, &info, on_record, run, err);
         mo_rc flushed = flush_batch(run, rc == MO_OK ? err : NULL);
         if (rc == MO_OK)

@@ -1,0 +1,266 @@
+/*
+ * normalise.c — partner records → the unified record, by XSLT.
+ *
+ * normalise_new compiles the input stylesheets of xslt/ once; each record then
+ * gets its own transform context (security preferences that deny every file
+ * and network access, depth and operation limits, an error handler that
+ * collects the stylesheet's messages into a buffer on the stack).
+ */
+#include "normalise.h"
+
+#include "xmlsafe.h"
+
+#include <libexslt/exslt.h>
+#include <libxml/xmlsave.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xslt.h>
+#include <libxslt/xsltutils.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Transform limits: recursion of named templates, live variables, XPath steps. */
+#define NORMALISE_MAX_TEMPLATE_DEPTH 500
+#define NORMALISE_MAX_TEMPLATE_VARS 20000
+#define NORMALISE_MAX_XPATH_OPS 50000000UL
+#define NORMALISE_MAX_MESSAGE 512
+
+enum stylesheet_id { XSL_ISO19139, XSL_ISO19115_3, XSL_CSW, XSL_DCAT, XSL_COUNT };
+
+static const char *const stylesheet_files[XSL_COUNT] = {
+    "iso19139-to-unified.xsl",
+    "iso19115-3-to-unified.xsl",
+    "csw-record-to-unified.xsl",
+    "dcat-rdf-to-unified.xsl",
+};
+
+struct root_rule {
+    const char *ns;
+    const char *name;
+    enum stylesheet_id xsl;
+};
+
+static const struct root_rule root_rules[] = {
+    {"http://www.isotc211.org/2005/gmd", "MD_Metadata", XSL_ISO19139},
+    {"http://www.isotc211.org/2005/gmi", "MI_Metadata", XSL_ISO19139},
+    {"http://standards.iso.org/iso/19115/-3/mdb/2.0", "MD_Metadata", XSL_ISO19115_3},
+    {"http://www.opengis.net/cat/csw/2.0.2", "Record", XSL_CSW},
+    {"http://www.opengis.net/cat/csw/2.0.2", "SummaryRecord", XSL_CSW},
+    {"http://www.opengis.net/cat/csw/2.0.2", "BriefRecord", XSL_CSW},
+    {"http://www.opengis.net/cat/csw/3.0", "Record", XSL_CSW},
+    {"http://www.opengis.net/cat/csw/3.0", "SummaryRecord", XSL_CSW},
+    {"http://www.opengis.net/cat/csw/3.0", "BriefRecord", XSL_CSW},
+    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "RDF", XSL_DCAT},
+    {"http://www.w3.org/ns/dcat#", "Dataset", XSL_DCAT},
+};
+
+struct normaliser {
+    xsltStylesheet *xsl[XSL_COUNT];
+    xsltSecurityPrefs *prefs;
+};
+
+/* Messages of one transform, collected by the libxslt error handler. */
+struct xslt_errors {
+    char msg[NORMALISE_MAX_MESSAGE];
+    size_t len;
+};
+
+static void collect_error(void *ctx, const char *fmt, ...) MO_PRINTF(2, 3);
+
+static void collect_error(void *ctx, const char *fmt, ...)
+{
+    struct xslt_errors *e = ctx;
+    if (e->len + 1 >= sizeof e->msg)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(e->msg + e->len, sizeof e->msg - e->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        e->len += (size_t)n < sizeof e->msg - e->len ? (size_t)n : sizeof e->msg - e->len - 1;
+}
+
+/* One line: newlines become "; ", surrounding blanks go. */
+static const char *tidy_message(struct xslt_errors *e)
+{
+    char *s = e->msg;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    for (char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ';';
+    return *s ? s : "no message";
+}
+
+static xsltSecurityPrefs *security_prefs_new(void)
+{
+    xsltSecurityPrefs *p = xsltNewSecurityPrefs();
+    if (!p)
+        return NULL;
+    const xsltSecurityOption denied[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
+                                         XSLT_SECPREF_CREATE_DIRECTORY,
+                                         XSLT_SECPREF_READ_NETWORK, XSLT_SECPREF_WRITE_NETWORK};
+    for (size_t i = 0; i < sizeof denied / sizeof *denied; i++) {
+        if (xsltSetSecurityPrefs(p, denied[i], xsltSecurityForbid) != 0) {
+            xsltFreeSecurityPrefs(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+static mo_rc compile_stylesheet(const char *dir, const char *file, xsltStylesheet **out,
+                                struct mo_err *err)
+{
+    char path[4096];
+    struct stat st;
+    *out = NULL;
+    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return mo_fail(err, MO_ELIMIT, "stylesheet path too long: \"%s\"", dir);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return mo_fail(err, MO_EIO, "could not read stylesheet \"%s\"", path);
+    *out = xsltParseStylesheetFile((const xmlChar *)path);
+    if (!*out)
+        return mo_fail(err, MO_EXSLT, "could not compile stylesheet \"%s\"", path);
+    return MO_OK;
+}
+
+mo_rc normalise_new(const char *xslt_dir, struct normaliser **out, struct mo_err *err)
+{
+    mo_rc rc = MO_OK;
+    struct normaliser *n = NULL;
+    *out = NULL;
+    exsltRegisterAll(); /* idempotent */
+    n = calloc(1, sizeof *n);
+    if (!n)
+        return mo_fail(err, MO_ENOMEM, "could not allocate the normaliser");
+    n->prefs = security_prefs_new();
+    if (!n->prefs) {
+        rc = mo_fail(err, MO_ENOMEM, "could not set up xslt security preferences");
+        goto out;
+    }
+    for (int i = 0; i < XSL_COUNT && rc == MO_OK; i++)
+        rc = compile_stylesheet(xslt_dir, stylesheet_files[i], &n->xsl[i], err);
+out:
+    if (rc != MO_OK) {
+        normalise_free(n);
+        return rc;
+    }
+    *out = n;
+    return MO_OK;
+}
+
+void normalise_free(struct normaliser *n)
+{
+    if (!n)
+        return;
+    for (int i = 0; i < XSL_COUNT; i++)
+        xsltFreeStylesheet(n->xsl[i]);
+    xsltFreeSecurityPrefs(n->prefs);
+    free(n);
+}
+
+/* Profiles that substitute gmd:MD_Metadata (GeoCat che:CHE_MD_Metadata) say
+ * so with gco:isoType="gmd:MD_Metadata". */
+static int is_iso_substitute(xmlNode *root)
+{
+    xmlChar *t = xmlGetNsProp(root, (const xmlChar *)"isoType",
+                              (const xmlChar *)"http://www.isotc211.org/2005/gco");
+    int yes = t && strcmp((const char *)t, "gmd:MD_Metadata") == 0;
+    xmlFree(t);
+    return yes;
+}
+
+static mo_rc choose_stylesheet(const xmlNode *root, enum stylesheet_id *out, char *label,
+                               size_t label_size, struct mo_err *err)
+{
+    const char *ns = root->ns ? (const char *)root->ns->href : "";
+    const char *prefix = root->ns && root->ns->prefix ? (const char *)root->ns->prefix : "";
+    snprintf(label, label_size, "%s%s%s", prefix, *prefix ? ":" : "", (const char *)root->name);
+    for (size_t i = 0; i < sizeof root_rules / sizeof *root_rules; i++) {
+        if (strcmp(root_rules[i].ns, ns) == 0 &&
+            strcmp(root_rules[i].name, (const char *)root->name) == 0) {
+            *out = root_rules[i].xsl;
+            return MO_OK;
+        }
+    }
+    if (is_iso_substitute((xmlNode *)root)) {
+        *out = XSL_ISO19139;
+        return MO_OK;
+    }
+    return mo_fail(err, MO_EXML, "unsupported record root {%s}%s", ns,
+                   (const char *)root->name);
+}
+
+static mo_rc run_transform(xsltStylesheet *xsl, xsltSecurityPrefs *prefs, xmlDoc *raw,
+                           xmlDoc **result, struct xslt_errors *errors)
+{
+    *result = NULL;
+    xsltTransformContext *ctxt = xsltNewTransformContext(xsl, raw);
+    if (!ctxt)
+        return MO_ENOMEM;
+    mo_rc rc = MO_OK;
+    if (xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0) {
+        rc = MO_EXSLT;
+        goto out;
+    }
+    xsltSetTransformErrorFunc(ctxt, errors, collect_error);
+    ctxt->maxTemplateDepth = NORMALISE_MAX_TEMPLATE_DEPTH;
+    ctxt->maxTemplateVars = NORMALISE_MAX_TEMPLATE_VARS;
+    ctxt->opLimit = NORMALISE_MAX_XPATH_OPS;
+    *result = xsltApplyStylesheetUser(xsl, raw, NULL, NULL, NULL, ctxt);
+    /* Any reported error fails the record: a refused file or network read is
+     * only reported by libxslt, the transform itself goes on. */
+    if (!*result || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED ||
+        errors->len > 0) {
+        xmlFreeDoc(*result);
+        *result = NULL;
+        rc = MO_EXSLT;
+    }
+out:
+    xsltFreeTransformContext(ctxt);
+    return rc;
+}
+
+mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified,
+                           struct mo_err *err)
+{
+    enum stylesheet_id id;
+    char label[256];
+    struct xslt_errors errors = {.len = 0};
+    *unified = NULL;
+    xmlNode *root = raw ? xmlDocGetRootElement(raw) : NULL;
+    if (!root)
+        return mo_fail(err, MO_EXML, "record has no root element");
+    mo_rc rc = choose_stylesheet(root, &id, label, sizeof label, err);
+    if (rc != MO_OK)
+        return rc;
+    errors.msg[0] = '\0';
+    rc = run_transform(n->xsl[id], n->prefs, raw, unified, &errors);
+    if (rc != MO_OK)
+        return mo_fail(err, rc, "could not normalise %s: %s", label, tidy_message(&errors));
+    if (!xmlDocGetRootElement(*unified)) {
+        xmlFreeDoc(*unified);
+        *unified = NULL;
+        return mo_fail(err, MO_EXSLT, "could not normalise %s: %s produced no record", label,
+                       stylesheet_files[id]);
+    }
+    return MO_OK;
+}
+
+mo_rc normalise_record(struct normaliser *n, xmlDoc *raw, struct record *rec,
+                       struct mo_err *err)
+{
+    xmlDoc *unified = NULL;
+    mo_rc rc = normalise_to_unified(n, raw, &unified, err);
+    if (rc != MO_OK)
+        return rc;
+    rc = record_from_unified(unified, rec, err);
+    xmlFreeDoc(unified);
+    return rc;
+}
