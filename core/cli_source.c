@@ -126,7 +126,7 @@ static int source_add(struct cli *cli, int argc, char **argv)
     long long id = 0;
 
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
         if (!parse_add_option(c, &src, &constraint))
             goto out;
     if (optind != argc - 1) {

@@ -230,7 +230,7 @@ out:
 mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified,
                            struct mo_err *err)
 {
-    enum stylesheet_id id;
+    enum stylesheet_id id = 0;
     char label[256];
     struct xslt_errors errors = {.len = 0};
     *unified = NULL;
