@@ -29,10 +29,13 @@
 struct store {
     PGconn *conn;
     int staged;       /* the temporary staging table exists on this connection */
+    long pages;       /* pages written on this connection */
+    long next_analyze; /* refresh the planner's statistics at this page count */
     char sqlstate[6]; /* of the last failed statement */
 };
 
 static mo_rc store_array_literal(struct buf *out, const char *const *items, size_t n);
+static mo_rc store_analyze(struct store *s, struct mo_err *err);
 
 /* ---- errors and statements ---- */
 
@@ -796,6 +799,11 @@ mo_rc store_retire_unseen(struct store *s, long long source_id, long long run_id
         *retired = 0;
     if (!(max_shrink >= 0 && max_shrink <= 1))
         max_shrink = STORE_DEFAULT_MAX_SHRINK;
+    /* the counts below join the whole source, and every seen stamp just
+     * changed: fresh statistics keep their plans linear */
+    mo_rc arc = store_analyze(s, err);
+    if (arc != MO_OK)
+        return arc;
     mo_rc rc = store_exec(s, "BEGIN", 0, NULL, NULL, err, "could not retire records of source %lld",
                           source_id);
     if (rc == MO_OK)
@@ -1082,6 +1090,10 @@ static mo_rc store_stage_ensure(struct store *s, struct mo_err *err)
 {
     if (s->staged)
         return MO_OK;
+    /* Staged XML is compressed with lz4 where the server has it (pglz would
+     * cost more than the rest of the page); a server without it says no and
+     * keeps its default. */
+    PQclear(PQexec(s->conn, "SET default_toast_compression TO lz4"));
     mo_rc rc =
         store_exec(s, store_stage_sql, 0, NULL, NULL, err, "could not create the staging table");
     s->staged = rc == MO_OK;
@@ -1090,19 +1102,23 @@ static mo_rc store_stage_ensure(struct store *s, struct mo_err *err)
 
 /* The statements after COPY: upsert, seen stamps, revivals, entries. */
 static mo_rc store_page_apply(struct store *s, long long source_id, const char *const *p,
-                              size_t n_unchanged, struct page_result *res_out, struct mo_err *err)
+                              size_t n_recs, size_t n_unchanged, struct page_result *res_out,
+                              struct mo_err *err)
 {
     PGresult *res = NULL;
-    mo_rc rc = store_exec(s, store_upsert_sql, 1, p, &res, err,
-                          "could not write page of source %lld", source_id);
-    if (rc != MO_OK)
-        return rc;
-    res_out->added = (long)store_ll(res, 0, 0);
-    res_out->updated = (long)store_ll(res, 0, 1);
-    res_out->unchanged =
-        (long)(store_ll(res, 0, 2) - res_out->added - res_out->updated) + (long)n_unchanged;
-    PQclear(res);
-    res = NULL;
+    mo_rc rc = MO_OK;
+    res_out->unchanged = (long)n_unchanged;
+    if (n_recs > 0) {
+        rc = store_exec(s, store_upsert_sql, 1, p, &res, err, "could not write page of source %lld",
+                        source_id);
+        if (rc != MO_OK)
+            return rc;
+        res_out->added = (long)store_ll(res, 0, 0);
+        res_out->updated = (long)store_ll(res, 0, 1);
+        res_out->unchanged += (long)(store_ll(res, 0, 2) - res_out->added - res_out->updated);
+        PQclear(res);
+        res = NULL;
+    }
     rc = store_exec(s, store_seen_sql, 3, p, NULL, err, "could not write page of source %lld",
                     source_id);
     const char *revive[] = {p[0], p[2]};
@@ -1112,7 +1128,7 @@ static mo_rc store_page_apply(struct store *s, long long source_id, const char *
     int revived = res && atoi(PQcmdTuples(res)) > 0;
     PQclear(res);
     const char *refresh[] = {revived ? p[2] : "{}"};
-    if (rc == MO_OK)
+    if (rc == MO_OK && (n_recs > 0 || revived))
         rc = store_exec(s, store_refresh_sql, 1, refresh, NULL, err,
                         "could not write page of source %lld", source_id);
     return rc;
@@ -1131,6 +1147,29 @@ static mo_rc store_page_check(const struct record *recs, size_t n_recs,
             return mo_fail(err, MO_EBADREQ, "unchanged identifier %zu of the page is missing", i);
     }
     return MO_OK;
+}
+
+/* Planner statistics of the tables a harvest grows.  A first harvest takes a
+ * table from empty to many rows inside one run, long before autovacuum looks:
+ * without this, the per-page statements are planned for empty tables and get
+ * slower with every page.  Narrow columns only: cheap. */
+static mo_rc store_analyze(struct store *s, struct mo_err *err)
+{
+    mo_rc rc = store_exec(s, "ANALYZE record (id, source_id, identifier, hash, retired_at)", 0,
+                          NULL, NULL, err, "could not analyze records");
+    if (rc == MO_OK)
+        rc = store_exec(s, "ANALYZE record_seen", 0, NULL, NULL, err, "could not analyze records");
+    return rc;
+}
+
+/* After 1, 4, 16, 64... pages that added records on this connection:
+ * log(pages) analyzes. */
+static mo_rc store_analyze_sometimes(struct store *s, struct mo_err *err)
+{
+    if (++s->pages < s->next_analyze)
+        return MO_OK;
+    s->next_analyze = s->next_analyze ? s->next_analyze * 4 : 4;
+    return store_analyze(s, err);
 }
 
 mo_rc store_put_page(struct store *s, long long source_id, long long run_id,
@@ -1153,13 +1192,21 @@ mo_rc store_put_page(struct store *s, long long source_id, long long run_id,
     if (rc == MO_OK)
         rc = store_exec(s, "BEGIN", 0, NULL, NULL, err, "could not write page of source %lld",
                         source_id);
+    /* A page need not wait for its WAL flush: a crash can only lose the last
+     * pages of a run, which the database keeps consistent and the next run
+     * fetches again; the run's outcome itself is committed durably. */
+    if (rc == MO_OK)
+        rc = store_exec(s, "SET LOCAL synchronous_commit TO off", 0, NULL, NULL, err,
+                        "could not write page of source %lld", source_id);
     if (rc == MO_OK && n_recs > 0)
         rc = store_copy_page(s, source_id, recs, n_recs, err);
     if (rc == MO_OK)
-        rc = store_page_apply(s, source_id, params, n_unchanged, &local, err);
+        rc = store_page_apply(s, source_id, params, n_recs, n_unchanged, &local, err);
     if (rc == MO_OK)
         rc = store_exec(s, "COMMIT", 0, NULL, NULL, err, "could not write page of source %lld",
                         source_id);
+    if (rc == MO_OK && local.added > 0)
+        rc = store_analyze_sometimes(s, err);
 out:
     store_rollback(s);
     if (rc == MO_OK && res)

@@ -484,8 +484,7 @@ static long attr_long(xmlTextReader *r, const char *name)
     return ok ? n : -1;
 }
 
-/* Copies node and every namespace in scope into a document of its own. */
-static xmlDoc *record_doc(xmlNode *node)
+xmlDoc *csw_record_doc(xmlNode *node)
 {
     xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
     if (!doc)
@@ -557,11 +556,8 @@ static mo_rc walk_element(struct response_walk *w, int *skipped, struct mo_err *
     xmlNode *node = xmlTextReaderExpand(w->r);
     if (!node)
         return xmlsafe_fail_last(err, w->name);
-    xmlDoc *doc = record_doc(node);
-    if (!doc)
-        return mo_fail(err, MO_ENOMEM, "out of memory copying a record of \"%s\"", w->name);
+    mo_rc rc = w->fn(w->ud, node, w->info->records, err);
     w->info->records++;
-    mo_rc rc = w->fn(w->ud, doc, err);
     if (rc != MO_OK)
         return rc;
     int ret = xmlTextReaderNext(w->r);
@@ -640,39 +636,51 @@ static void content_charset(const char *content_type, char *out, size_t size)
     out[n] = '\0';
 }
 
-mo_rc csw_get_page(struct fetch *f, const struct csw_endpoint *ep, const struct csw_query *q,
-                   struct csw_page_info *info, csw_record_fn fn, void *ud, struct mo_err *err)
+mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struct csw_query *q,
+                     struct csw_page *page, struct mo_err *err)
 {
-    struct fetch_response resp = {0};
     char *request = NULL;
     size_t len = 0;
     const char *url;
-    char charset[64];
     mo_rc rc;
 
+    csw_page_clear(page);
     if (ep->post_url[0]) {
         url = ep->post_url;
         rc = csw_build_getrecords_xml(ep, q, &request, &len, err);
         if (rc == MO_OK)
-            rc = fetch_post(f, url, "application/xml", request, len, &resp, err);
+            rc = fetch_post(f, url, "application/xml", request, len, &page->resp, err);
     } else {
         rc = csw_build_getrecords_url(f, ep, q, &request, err);
         url = request;
         if (rc == MO_OK)
-            rc = fetch_get(f, request, &resp, err);
+            rc = fetch_get(f, request, &page->resp, err);
     }
-    if (rc != MO_OK)
-        goto out;
-    rc = check_not_html(&resp, url, err);
-    if (rc != MO_OK)
-        goto out;
-    content_charset(resp.content_type, charset, sizeof charset);
-    char name[CSW_MAX_URL + 64];
-    snprintf(name, sizeof name, "%s (startPosition %ld)", ep->post_url[0] ? ep->post_url : ep->get_url,
-             q->start);
-    rc = csw_parse_records(resp.body, name, charset[0] ? charset : NULL, info, fn, ud, err);
-out:
-    fetch_response_clear(&resp);
+    if (rc == MO_OK)
+        rc = check_not_html(&page->resp, url, err);
+    if (rc == MO_OK) {
+        content_charset(page->resp.content_type, page->charset, sizeof page->charset);
+        snprintf(page->name, sizeof page->name, "%s (startPosition %ld)",
+                 ep->post_url[0] ? ep->post_url : ep->get_url, q->start);
+    } else {
+        csw_page_clear(page);
+    }
     free(request);
     return rc;
+}
+
+mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn,
+                    void *ud, struct mo_err *err)
+{
+    return csw_parse_records(page->resp.body, page->name, page->charset[0] ? page->charset : NULL,
+                             info, fn, ud, err);
+}
+
+void csw_page_clear(struct csw_page *page)
+{
+    if (!page)
+        return;
+    fetch_response_clear(&page->resp);
+    page->name[0] = '\0';
+    page->charset[0] = '\0';
 }

@@ -5,9 +5,10 @@
  * csw_discover fetches GetCapabilities and keeps what the harvest needs: the
  * GetRecords endpoints (which often differ from the capabilities URL), POST
  * or GET, the output schema (ISO 19139 preferred, else csw:Record), the
- * constraint languages.  csw_get_page sends one GetRecords and hands each
- * record of the response on as its own small document, parsing the spooled
- * response with xmlTextReader so memory stays flat.  Exception reports, HTML
+ * constraint languages.  csw_fetch_page sends one GetRecords and spools the
+ * answer; csw_parse_records walks the spool with xmlTextReader and hands on
+ * each record element, one at a time, so memory stays flat whatever the page
+ * size (a caller may walk the same spool twice).  Exception reports, HTML
  * pages and other documents served as 200 are errors (MO_EPARTNER), never
  * records.  The parse functions work on an open file, so tests feed them
  * captured responses without a socket.
@@ -64,9 +65,15 @@ struct csw_page_info {
     long records; /* records handed on */
 };
 
-/* Called for each record; the callee owns doc (and frees it, even when it
- * fails).  A non-OK return stops the page with that result. */
-typedef mo_rc (*csw_record_fn)(void *ud, xmlDoc *doc, struct mo_err *err);
+/* Called for each record element, in order; index counts from 0.  The node
+ * is borrowed: it lives until the callback returns (csw_record_doc makes a
+ * document of it that outlives the walk).  A non-OK return stops the walk
+ * with that result. */
+typedef mo_rc (*csw_record_fn)(void *ud, xmlNode *record, long index, struct mo_err *err);
+
+/* A standalone copy of a record element: its own document, every namespace
+ * in scope declared on its root.  NULL when out of memory. */
+xmlDoc *csw_record_doc(xmlNode *record);
 
 /* Builds the POST body of a GetRecords request (caller frees with free). */
 mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_query *q,
@@ -84,10 +91,22 @@ mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset,
                         struct csw_page_info *info, csw_record_fn fn, void *ud,
                         struct mo_err *err) MO_MUST_CHECK;
 
-/* Sends q to the partner (POST when offered, else GET) and streams the
- * records of the answer (csw_parse_records). */
-mo_rc csw_get_page(struct fetch *f, const struct csw_endpoint *ep, const struct csw_query *q,
-                   struct csw_page_info *info, csw_record_fn fn, void *ud,
-                   struct mo_err *err) MO_MUST_CHECK;
+/* A spooled GetRecords answer, checked not to be an HTML page. */
+struct csw_page {
+    struct fetch_response resp;
+    char name[CSW_MAX_URL + 64]; /* "URL (startPosition N)", for messages */
+    char charset[64];            /* HTTP charset, "" when none */
+};
+
+/* Sends q to the partner (POST when offered, else GET) and spools the answer
+ * into page (cleared first; csw_page_clear frees it). */
+mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struct csw_query *q,
+                     struct csw_page *page, struct mo_err *err) MO_MUST_CHECK;
+
+/* Walks a fetched page (csw_parse_records over its spool). */
+mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn,
+                    void *ud, struct mo_err *err) MO_MUST_CHECK;
+
+void csw_page_clear(struct csw_page *page);
 
 #endif

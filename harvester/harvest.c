@@ -5,25 +5,34 @@
 #include "paging.h"
 #include "xmlsafe.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define REPORT_MAX (64 * 1024)
 
-/* One record waiting for the batch to be flushed. */
-struct pending {
-    xmlDoc *raw;
-    struct record rec; /* original and hash set; the rest once normalised */
-    char *known_id;    /* identifier of the stored record with the same hash */
-    int seen;          /* already received in this run (or earlier in the batch) */
+/* What a page's records turned out to be, after the first walk. */
+enum rec_state {
+    REC_NEW = 0,   /* new or changed: normalise and write */
+    REC_UNCHANGED, /* the store has this hash: only mark it seen */
+    REC_SEEN,      /* already received in this run, or twice in the page */
+};
+
+/* Per page: one slot per record, in document order. */
+struct page_plan {
+    char (*hash)[65];
+    char **known_id; /* identifier of the stored record with the same hash */
+    unsigned char *state;
+    long n, cap;
 };
 
 struct run {
     struct harvest *h;
     const struct source *src;
     long long run_id;
-    struct pending batch[HARVEST_BATCH_MAX];
+    struct page_plan plan;
+    struct record batch[HARVEST_BATCH_MAX];
     size_t n;
     long page_fresh;
     struct run_counters c;
@@ -36,12 +45,158 @@ static int stop_requested(const struct harvest *h)
     return h->stop && *h->stop;
 }
 
-static void pending_clear(struct pending *p)
+static void plan_reset(struct page_plan *pl)
 {
-    xmlFreeDoc(p->raw);
-    record_clear(&p->rec);
-    free(p->known_id);
-    memset(p, 0, sizeof *p);
+    for (long i = 0; i < pl->n; i++)
+        free(pl->known_id[i]);
+    pl->n = 0;
+}
+
+static void plan_free(struct page_plan *pl)
+{
+    plan_reset(pl);
+    free(pl->hash);
+    free(pl->known_id);
+    free(pl->state);
+    memset(pl, 0, sizeof *pl);
+}
+
+static mo_rc plan_grow(struct page_plan *pl)
+{
+    if (pl->n < pl->cap)
+        return MO_OK;
+    long cap = pl->cap ? pl->cap * 2 : 128;
+    void *h = realloc(pl->hash, (size_t)cap * sizeof *pl->hash);
+    if (h)
+        pl->hash = h;
+    void *k = realloc(pl->known_id, (size_t)cap * sizeof *pl->known_id);
+    if (k)
+        pl->known_id = k;
+    void *st = realloc(pl->state, (size_t)cap);
+    if (st)
+        pl->state = st;
+    if (!h || !k || !st)
+        return MO_ENOMEM;
+    pl->cap = cap;
+    return MO_OK;
+}
+
+static int digest_element(EVP_MD_CTX *md, const xmlNode *n, int depth);
+
+/* Feeds a list of sibling nodes (an element's children) to the digest. */
+static int digest_children(EVP_MD_CTX *md, const xmlNode *first, int depth)
+{
+    int ok = depth < HARVEST_MAX_DEPTH;
+    for (const xmlNode *n = first; ok && n; n = n->next) {
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+            ok = !n->content ||
+                 EVP_DigestUpdate(md, n->content, strlen((const char *)n->content)) == 1;
+        else if (n->type == XML_ELEMENT_NODE)
+            ok = digest_element(md, n, depth);
+    }
+    return ok;
+}
+
+/* Feeds one element to the digest: its namespace and name, its attributes,
+ * its children, with separators that cannot occur in names.  A walk of the
+ * tree, not a serialisation: cheaper, and as faithful for telling a change. */
+static int digest_element(EVP_MD_CTX *md, const xmlNode *n, int depth)
+{
+    const char *ns = n->ns ? (const char *)n->ns->href : "";
+    int ok = EVP_DigestUpdate(md, "\x01", 1) && EVP_DigestUpdate(md, ns, strlen(ns)) &&
+             EVP_DigestUpdate(md, "\x02", 1) &&
+             EVP_DigestUpdate(md, n->name, strlen((const char *)n->name));
+    for (const xmlAttr *a = n->properties; ok && a; a = a->next) {
+        const char *ans = a->ns ? (const char *)a->ns->href : "";
+        ok = EVP_DigestUpdate(md, "\x03", 1) && EVP_DigestUpdate(md, ans, strlen(ans)) &&
+             EVP_DigestUpdate(md, "\x02", 1) &&
+             EVP_DigestUpdate(md, a->name, strlen((const char *)a->name)) &&
+             EVP_DigestUpdate(md, "\x04", 1) && digest_children(md, a->children, depth + 1);
+    }
+    return ok && digest_children(md, n->children, depth + 1) && EVP_DigestUpdate(md, "\x05", 1);
+}
+
+/* The content hash of a record element as the partner sent it: SHA-256 of
+ * NORMALISE_VERSION and the element's tree (hex). */
+static mo_rc hash_record(xmlNode *node, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(md, NORMALISE_VERSION, strlen(NORMALISE_VERSION)) == 1 &&
+             digest_element(md, node, 0) && EVP_DigestFinal_ex(md, digest, &len) == 1;
+    EVP_MD_CTX_free(md);
+    if (!ok || len != 32)
+        return MO_ENOMEM;
+    for (unsigned int i = 0; i < len; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
+    return MO_OK;
+}
+
+/* First walk: the hash of every record of the page. */
+static mo_rc on_hash(void *ud, xmlNode *node, long index, struct mo_err *err)
+{
+    struct run *run = ud;
+    struct page_plan *pl = &run->plan;
+    if (plan_grow(pl) != MO_OK)
+        return mo_fail(err, MO_ENOMEM, "out of memory");
+    pl->known_id[pl->n] = NULL;
+    pl->state[pl->n] = REC_NEW;
+    mo_rc rc = hash_record(node, pl->hash[pl->n]);
+    if (rc != MO_OK)
+        return mo_fail(err, rc, "could not hash record %ld of source \"%s\"", index + 1,
+                       run->src->name);
+    pl->n++;
+    return MO_OK;
+}
+
+struct lookup_window {
+    struct page_plan *pl;
+    long from, to;
+};
+
+static void on_known_hash(void *ud, const char *hash, const char *identifier, int seen_in_run)
+{
+    struct lookup_window *w = ud;
+    for (long i = w->from; i < w->to; i++) {
+        if (strcmp(w->pl->hash[i], hash) != 0 || w->pl->known_id[i])
+            continue;
+        w->pl->known_id[i] = strdup(identifier);
+        w->pl->state[i] = seen_in_run ? REC_SEEN : REC_UNCHANGED;
+    }
+}
+
+/* Asks the store about the page's hashes, HARVEST_BATCH_MAX at a time, and
+ * marks records met twice in the page. */
+static mo_rc plan_decide(struct run *run, struct mo_err *err)
+{
+    struct page_plan *pl = &run->plan;
+    const char *hashes[HARVEST_BATCH_MAX];
+    for (long from = 0; from < pl->n; from += HARVEST_BATCH_MAX) {
+        struct lookup_window w = {pl, from, from + HARVEST_BATCH_MAX};
+        if (w.to > pl->n)
+            w.to = pl->n;
+        for (long i = from; i < w.to; i++)
+            hashes[i - from] = pl->hash[i];
+        mo_rc rc = store_lookup_hashes(run->h->store, run->src->id, run->run_id, hashes,
+                                       (size_t)(w.to - from), on_known_hash, &w, err);
+        if (rc != MO_OK)
+            return rc;
+    }
+    for (long i = 0; i < pl->n; i++) {
+        for (long j = 0; j < i && pl->state[i] != REC_SEEN; j++)
+            if (!strcmp(pl->hash[i], pl->hash[j]))
+                pl->state[i] = REC_SEEN;
+        if (pl->state[i] == REC_UNCHANGED && !pl->known_id[i])
+            return mo_fail(err, MO_ENOMEM, "out of memory");
+        run->page_fresh += pl->state[i] != REC_SEEN;
+    }
+    return MO_OK;
 }
 
 /* Best-effort identifier of a record that could not be normalised, for the
@@ -59,76 +214,35 @@ static char *guess_identifier(xmlDoc *raw)
     return id;
 }
 
-static void on_known_hash(void *ud, const char *hash, const char *identifier, int seen_in_run)
-{
-    struct run *run = ud;
-    for (size_t i = 0; i < run->n; i++) {
-        struct pending *p = &run->batch[i];
-        if (strcmp(p->rec.hash, hash) != 0 || p->known_id)
-            continue;
-        p->known_id = strdup(identifier);
-        p->seen = p->seen || seen_in_run;
-    }
-}
-
-/* Marks records whose hash appeared earlier in the same batch. */
-static void mark_batch_duplicates(struct run *run)
-{
-    for (size_t i = 1; i < run->n; i++)
-        for (size_t j = 0; j < i && !run->batch[i].seen; j++)
-            if (!strcmp(run->batch[i].rec.hash, run->batch[j].rec.hash))
-                run->batch[i].seen = 1;
-}
-
-/* Normalises a new or changed record; a failure is a per-record error. */
-static mo_rc normalise_pending(struct run *run, struct pending *p, int *ok, struct mo_err *err)
-{
-    struct mo_err rec_err = {0};
-    *ok = 0;
-    if (normalise_record(run->h->norm, p->raw, &p->rec, &rec_err) == MO_OK) {
-        *ok = 1;
-        return MO_OK;
-    }
-    char *id = guess_identifier(p->raw);
-    run->c.failed++;
-    log_warn(run->h->log, "record %s: %s", id ? id : "(no identifier)", rec_err.msg);
-    mo_rc rc = store_run_error(run->h->store, run->run_id, id, rec_err.msg, err);
-    free(id);
-    return rc;
-}
-
 /* Keeps the last of several records with one identifier in a batch. */
-static size_t dedupe_by_identifier(const struct record **recs, size_t n)
+static size_t dedupe_by_identifier(struct record *recs, size_t n)
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         int later = 0;
         for (size_t j = i + 1; j < n && !later; j++)
-            later = !strcmp(recs[i]->identifier, recs[j]->identifier);
-        if (!later)
-            recs[kept++] = recs[i];
+            later = !strcmp(recs[i].identifier, recs[j].identifier);
+        if (later) {
+            record_clear(&recs[i]);
+            continue;
+        }
+        if (kept != i) {
+            recs[kept] = recs[i];
+            memset(&recs[i], 0, sizeof recs[i]);
+        }
+        kept++;
     }
     return kept;
 }
 
-static mo_rc write_batch(struct run *run, const struct record **recs, size_t n_recs,
-                         const char **unchanged, size_t n_unchanged, struct mo_err *err)
+static mo_rc write_records(struct run *run, const struct record *recs, size_t n,
+                           const char *const *unchanged, size_t n_unchanged, struct mo_err *err)
 {
-    struct record *flat = NULL;
     struct page_result res = {0};
-    mo_rc rc = MO_OK;
-
-    if (n_recs + n_unchanged == 0)
+    if (n + n_unchanged == 0)
         return MO_OK;
-    n_recs = dedupe_by_identifier(recs, n_recs);
-    flat = calloc(n_recs ? n_recs : 1, sizeof *flat);
-    if (!flat)
-        return mo_fail(err, MO_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n_recs; i++)
-        flat[i] = *recs[i]; /* shallow: the batch still owns the strings */
-    rc = store_put_page(run->h->store, run->src->id, run->run_id, flat, n_recs,
-                        (const char *const *)unchanged, n_unchanged, &res, err);
-    free(flat);
+    mo_rc rc = store_put_page(run->h->store, run->src->id, run->run_id, recs, n, unchanged,
+                              n_unchanged, &res, err);
     if (rc == MO_OK) {
         run->c.added += res.added;
         run->c.updated += res.updated;
@@ -139,59 +253,96 @@ static mo_rc write_batch(struct run *run, const struct record **recs, size_t n_r
 
 static mo_rc flush_batch(struct run *run, struct mo_err *err)
 {
-    const struct record *recs[HARVEST_BATCH_MAX];
-    const char *unchanged[HARVEST_BATCH_MAX];
-    const char *hashes[HARVEST_BATCH_MAX];
-    size_t n_recs = 0, n_unchanged = 0;
-    mo_rc rc = MO_OK;
-
-    if (run->n == 0)
-        return MO_OK;
+    run->n = dedupe_by_identifier(run->batch, run->n);
+    mo_rc rc = write_records(run, run->batch, run->n, NULL, 0, err);
     for (size_t i = 0; i < run->n; i++)
-        hashes[i] = run->batch[i].rec.hash;
-    rc = store_lookup_hashes(run->h->store, run->src->id, run->run_id, hashes, run->n,
-                             on_known_hash, run, err);
-    mark_batch_duplicates(run);
-    for (size_t i = 0; rc == MO_OK && i < run->n; i++) {
-        struct pending *p = &run->batch[i];
-        if (p->seen)
-            continue;
-        run->page_fresh++;
-        if (p->known_id) {
-            unchanged[n_unchanged++] = p->known_id;
-            continue;
-        }
-        int ok = 0;
-        rc = normalise_pending(run, p, &ok, err);
-        if (ok)
-            recs[n_recs++] = &p->rec;
-    }
-    if (rc == MO_OK)
-        rc = write_batch(run, recs, n_recs, unchanged, n_unchanged, err);
-    for (size_t i = 0; i < run->n; i++)
-        pending_clear(&run->batch[i]);
+        record_clear(&run->batch[i]);
     run->n = 0;
     return rc;
 }
 
-static mo_rc on_record(void *ud, xmlDoc *doc, struct mo_err *err)
+/* Normalises one new or changed record into the batch; a failure is a
+ * per-record error and the run goes on. */
+static mo_rc take_record(struct run *run, xmlDoc *doc, const char *hash, struct mo_err *err)
+{
+    struct mo_err rec_err = {0};
+    struct record *rec = &run->batch[run->n];
+    memset(rec, 0, sizeof *rec);
+    mo_rc rc = record_set_original(rec, doc, NORMALISE_VERSION);
+    if (rc == MO_OK)
+        rc = normalise_record(run->h->norm, doc, rec, &rec_err);
+    else
+        mo_fail(&rec_err, rc, "could not serialise the record");
+    if (rc == MO_OK) {
+        memcpy(rec->hash, hash, sizeof rec->hash);
+        if (++run->n == HARVEST_BATCH_MAX)
+            return flush_batch(run, err);
+        return MO_OK;
+    }
+    record_clear(rec);
+    char *id = guess_identifier(doc);
+    run->c.failed++;
+    log_warn(run->h->log, "record %s: %s", id ? id : "(no identifier)", rec_err.msg);
+    rc = store_run_error(run->h->store, run->run_id, id, rec_err.msg, err);
+    free(id);
+    return rc;
+}
+
+/* Second walk: only the records the plan calls new. */
+static mo_rc on_changed(void *ud, xmlNode *node, long index, struct mo_err *err)
 {
     struct run *run = ud;
-    struct pending *p = &run->batch[run->n];
-    mo_rc rc;
+    if (index >= run->plan.n || run->plan.state[index] != REC_NEW)
+        return MO_OK;
+    xmlDoc *doc = csw_record_doc(node);
+    if (!doc)
+        return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
+    mo_rc rc = take_record(run, doc, run->plan.hash[index], err);
+    xmlFreeDoc(doc);
+    return rc;
+}
 
-    memset(p, 0, sizeof *p);
-    p->raw = doc;
-    rc = record_set_original(&p->rec, doc, NORMALISE_VERSION);
-    if (rc != MO_OK) {
-        pending_clear(p);
-        return mo_fail(err, rc, "could not serialise a record of source \"%s\"",
-                       run->src->name);
+/* The unchanged records of the page: seen stamps, HARVEST_BATCH_MAX at a time. */
+static mo_rc write_unchanged(struct run *run, struct mo_err *err)
+{
+    const char *ids[HARVEST_BATCH_MAX];
+    size_t n = 0;
+    mo_rc rc = MO_OK;
+    for (long i = 0; i < run->plan.n && rc == MO_OK; i++) {
+        if (run->plan.state[i] != REC_UNCHANGED)
+            continue;
+        ids[n++] = run->plan.known_id[i];
+        if (n == HARVEST_BATCH_MAX) {
+            rc = write_records(run, NULL, 0, ids, n, err);
+            n = 0;
+        }
     }
-    run->n++;
-    if (run->n == HARVEST_BATCH_MAX)
-        return flush_batch(run, err);
-    return MO_OK;
+    if (rc == MO_OK)
+        rc = write_records(run, NULL, 0, ids, n, err);
+    return rc;
+}
+
+/* A fetched page: hash every record, ask the store, normalise and write
+ * what is new, stamp what is unchanged. */
+static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_info *info,
+                       struct mo_err *err)
+{
+    int any_new = 0;
+    plan_reset(&run->plan);
+    mo_rc rc = csw_walk_page(page, info, on_hash, run, err);
+    if (rc == MO_OK)
+        rc = plan_decide(run, err);
+    for (long i = 0; rc == MO_OK && i < run->plan.n && !any_new; i++)
+        any_new = run->plan.state[i] == REC_NEW;
+    if (rc == MO_OK && any_new) {
+        struct csw_page_info again;
+        rc = csw_walk_page(page, &again, on_changed, run, err);
+    }
+    if (rc == MO_OK)
+        rc = flush_batch(run, err);
+    if (rc == MO_OK)
+        rc = write_unchanged(run, err);
+    return rc;
 }
 
 /* Seconds since the epoch of a store timestamp ("2026-11-26T14:48:28Z", UTC);
@@ -227,7 +378,8 @@ static int want_full(const struct source *src, const struct csw_endpoint *ep,
     return 0;
 }
 
-/* Fetches one page into the run; a malformed page is asked for again once. */
+/* Fetches and takes one page; a malformed page (nothing of it written yet)
+ * is asked for again once. */
 static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const char *since,
                           struct mo_err *err)
 {
@@ -237,19 +389,20 @@ static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const 
         .constraint = run->src->constraint_text,
         .modified_since = since,
     };
-    struct csw_page_info info;
+    struct csw_page page = {0};
+    struct csw_page_info info = {0};
     mo_rc rc = MO_OK;
 
-    run->page_fresh = 0; /* across attempts: a retry does not count twice */
     for (int attempt = 0; attempt <= HARVEST_PAGE_RETRIES; attempt++) {
-        rc = csw_get_page(run->h->fetch, ep, &q, &info, on_record, run, err);
-        mo_rc flushed = flush_batch(run, rc == MO_OK ? err : NULL);
+        run->page_fresh = 0;
+        rc = csw_fetch_page(run->h->fetch, ep, &q, &page, err);
         if (rc == MO_OK)
-            rc = flushed;
-        if (rc != MO_EXML)
+            rc = take_page(run, &page, &info, err);
+        if (rc != MO_EXML || run->page_fresh > 0)
             break;
         log_warn(run->h->log, "%s; asking for the page once more", err->msg);
     }
+    csw_page_clear(&page);
     if (rc != MO_OK)
         return rc;
     struct paging_page pg = {info.matched, info.returned, info.next, info.records,
@@ -323,6 +476,7 @@ static struct run *run_new(struct harvest *h, const struct source *src)
         return NULL;
     run->h = h;
     run->src = src;
+
     paging_init(&run->paging, src->page_size > 0 ? src->page_size : STORE_DEFAULT_PAGE_SIZE);
     buf_init(&run->report, REPORT_MAX);
     return run;
@@ -333,7 +487,8 @@ static void run_free(struct run *run)
     if (!run)
         return;
     for (size_t i = 0; i < run->n; i++)
-        pending_clear(&run->batch[i]);
+        record_clear(&run->batch[i]);
+    plan_free(&run->plan);
     buf_free(&run->report);
     free(run);
 }

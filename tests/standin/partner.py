@@ -594,6 +594,12 @@ class SyntheticRecords:
     def __len__(self):
         return self.n
 
+    def forget(self, i):
+        """Drops record i from the cache (a one-pass dump keeps memory flat)."""
+        with self._lock:
+            self._xml.pop(i, None)
+            self._metas.pop(i, None)
+
     def _h(self, i):
         return hashlib.blake2b(b"%d:%d" % (self.seed, i), digest_size=32).digest()
 
@@ -1611,11 +1617,22 @@ def main(argv=None):
     ap.add_argument("--log")
     ap.add_argument("--base-path", default="/csw")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--dump", metavar="FILE",
+                    help="write the --synthetic records to FILE, each followed by a NUL byte, "
+                         "and exit (input of bench/bench-partner)")
     a = ap.parse_args(argv)
 
     def say(msg):
         sys.stderr.write("partner: %s\n" % msg)
 
+    if a.dump:
+        synth = SyntheticRecords(a.synthetic, a.seed)
+        with open(a.dump, "wb") as out:
+            for i in range(a.synthetic):
+                out.write(synth.xml(i))
+                out.write(b"\0")
+                synth.forget(i)
+        return 0
     if a.synthetic:
         base = SyntheticRecords(a.synthetic, a.seed)
     else:
