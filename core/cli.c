@@ -103,15 +103,14 @@ void cli_format_duration(long s, char *out, size_t size)
 
 struct store *cli_store(struct cli *cli)
 {
-    char conninfo[2048];
     char schemas[PATHS_MAX + 16];
     struct mo_err err = {0};
     int applied = 0;
 
     if (cli->store)
         return cli->store;
-    if (db_resolve(cli->db_opt, cli->home, conninfo, sizeof conninfo, &err) != MO_OK ||
-        store_open(conninfo, &cli->store, &err) != MO_OK) {
+    if (db_resolve(cli->db_opt, cli->home, cli->conninfo, sizeof cli->conninfo, &err) != MO_OK ||
+        store_open(cli->conninfo, &cli->store, &err) != MO_OK) {
         cli_error("%s", err.msg);
         return NULL;
     }

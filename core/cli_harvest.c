@@ -74,6 +74,7 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
 {
     struct fetch *f = NULL;
     struct normaliser *norm = NULL;
+    struct store *writer_store = NULL;
     struct source *list = NULL;
     size_t count = 0;
     struct mo_err err = {0};
@@ -85,12 +86,14 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
         return CLI_EXIT_FAIL;
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);
     if (fetch_new(NULL, &f) != MO_OK || normalise_new(xslt, &norm, &err) != MO_OK ||
+        store_open(cli->conninfo, &writer_store, &err) != MO_OK ||
         (all && store_source_list(st, &list, &count, &err) != MO_OK)) {
         cli_error("%s", err.msg[0] ? err.msg : "out of memory");
         failures = 1;
         goto out;
     }
-    struct harvest h = {.store = st, .fetch = f, .norm = norm, .log = &cli->log, .stop = cli->stop};
+    struct harvest h = {.store = st, .writer_store = writer_store, .fetch = f, .norm = norm,
+                        .log = &cli->log, .stop = cli->stop};
     if (all) {
         for (size_t i = 0; i < count && !*cli->stop; i++)
             failures += !harvest_one(cli, &h, &list[i], full);
@@ -111,6 +114,7 @@ out:
     for (size_t i = 0; i < count; i++)
         source_clear(&list[i]);
     free(list);
+    store_close(writer_store);
     normalise_free(norm);
     fetch_free(f);
     return failures ? CLI_EXIT_FAIL : CLI_EXIT_OK;

@@ -22,6 +22,7 @@ struct cli {
     char share[PATHS_MAX];
     struct log log;
     struct store *store; /* opened on demand by cli_store */
+    char conninfo[2048];  /* what cli_store connected to */
     volatile sig_atomic_t *stop;
 };
 

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "csw_client.h"
 #include "paging.h"
+#include "writer.h"
 #include "xmlsafe.h"
 
 #include <openssl/evp.h>
@@ -27,8 +28,15 @@ struct page_plan {
     long n, cap;
 };
 
+/* Hashes of the records handed to the writer lately: a record still on its
+ * way to the store is already "seen in this run". */
+#define RECENT_HASHES ((WRITER_QUEUE + 2) * HARVEST_BATCH_MAX)
+
 struct run {
     struct harvest *h;
+    struct writer *writer; /* NULL: batches are written in line */
+    char (*recent)[65];    /* ring of RECENT_HASHES */
+    long recent_next;
     const struct source *src;
     long long run_id;
     struct page_plan plan;
@@ -79,6 +87,23 @@ static mo_rc plan_grow(struct page_plan *pl)
         return MO_ENOMEM;
     pl->cap = cap;
     return MO_OK;
+}
+
+static void remember_hash(struct run *run, const char *hash)
+{
+    if (!run->recent)
+        return;
+    memcpy(run->recent[run->recent_next % RECENT_HASHES], hash, 65);
+    run->recent_next++;
+}
+
+static int recently_written(const struct run *run, const char *hash)
+{
+    long n = run->recent_next < RECENT_HASHES ? run->recent_next : RECENT_HASHES;
+    for (long i = 0; i < n; i++)
+        if (!strcmp(run->recent[i], hash))
+            return 1;
+    return 0;
 }
 
 static int digest_element(EVP_MD_CTX *md, const xmlNode *n, int depth);
@@ -189,6 +214,8 @@ static mo_rc plan_decide(struct run *run, struct mo_err *err)
             return rc;
     }
     for (long i = 0; i < pl->n; i++) {
+        if (pl->state[i] != REC_SEEN && run->recent && recently_written(run, pl->hash[i]))
+            pl->state[i] = REC_SEEN;
         for (long j = 0; j < i && pl->state[i] != REC_SEEN; j++)
             if (!strcmp(pl->hash[i], pl->hash[j]))
                 pl->state[i] = REC_SEEN;
@@ -235,12 +262,18 @@ static size_t dedupe_by_identifier(struct record *recs, size_t n)
     return kept;
 }
 
-static mo_rc write_records(struct run *run, const struct record *recs, size_t n,
+/* Writes (or queues) records and seen stamps; the records are consumed. */
+static mo_rc write_records(struct run *run, struct record *recs, size_t n,
                            const char *const *unchanged, size_t n_unchanged, struct mo_err *err)
 {
     struct page_result res = {0};
     if (n + n_unchanged == 0)
         return MO_OK;
+    for (size_t i = 0; i < n; i++)
+        remember_hash(run, recs[i].hash);
+    if (run->writer)
+        return writer_submit(run->writer, run->src->id, run->run_id, recs, n, unchanged,
+                             n_unchanged, err);
     mo_rc rc = store_put_page(run->h->store, run->src->id, run->run_id, recs, n, unchanged,
                               n_unchanged, &res, err);
     if (rc == MO_OK) {
@@ -248,6 +281,19 @@ static mo_rc write_records(struct run *run, const struct record *recs, size_t n,
         run->c.updated += res.updated;
         run->c.unchanged += res.unchanged;
     }
+    return rc;
+}
+
+/* Waits for the writer (if any) and adds what it wrote to the counters. */
+static mo_rc drain_writer(struct run *run, struct mo_err *err)
+{
+    struct page_result res = {0};
+    if (!run->writer)
+        return MO_OK;
+    mo_rc rc = writer_drain(run->writer, &res, err);
+    run->c.added += res.added;
+    run->c.updated += res.updated;
+    run->c.unchanged += res.unchanged;
     return rc;
 }
 
@@ -312,6 +358,7 @@ static mo_rc write_unchanged(struct run *run, struct mo_err *err)
         if (run->plan.state[i] != REC_UNCHANGED)
             continue;
         ids[n++] = run->plan.known_id[i];
+        remember_hash(run, run->plan.hash[i]);
         if (n == HARVEST_BATCH_MAX) {
             rc = write_records(run, NULL, 0, ids, n, err);
             n = 0;
@@ -477,6 +524,14 @@ static struct run *run_new(struct harvest *h, const struct source *src)
     run->h = h;
     run->src = src;
 
+    if (h->writer_store) {
+        run->recent = calloc(RECENT_HASHES, sizeof *run->recent);
+        if (!run->recent || writer_start(h->writer_store, &run->writer) != MO_OK) {
+            free(run->recent);
+            free(run);
+            return NULL;
+        }
+    }
     paging_init(&run->paging, src->page_size > 0 ? src->page_size : STORE_DEFAULT_PAGE_SIZE);
     buf_init(&run->report, REPORT_MAX);
     return run;
@@ -486,6 +541,8 @@ static void run_free(struct run *run)
 {
     if (!run)
         return;
+    writer_stop(run->writer);
+    free(run->recent);
     for (size_t i = 0; i < run->n; i++)
         record_clear(&run->batch[i]);
     plan_free(&run->plan);
@@ -543,6 +600,12 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
         *err = discover_err;
     } else {
         rc = harvest_listing(run, &ep, sum->full ? NULL : since, err);
+        struct mo_err drain_err = {0};
+        mo_rc drc2 = drain_writer(run, &drain_err);
+        if (rc == MO_OK && drc2 != MO_OK) {
+            rc = drc2;
+            *err = drain_err;
+        }
     }
     if (rc == MO_OK)
         rc = paging_describe(&run->paging, &run->report);

@@ -9,7 +9,8 @@
  *         → flush_batch (per HARVEST_BATCH_MAX records and page end)
  *             → store_lookup_hashes       (unchanged? seen in this run?)
  *             → normalise_record          (new or changed records only)
- *             → store_put_page            (one transaction)
+ *             → writer_submit / store_put_page (one transaction per batch,
+ *                                          in a writer thread when there is one)
  *     → paging_after_page                 (where next, when to stop)
  *     → store_retire_unseen               (complete, consistent full runs only)
  *     → store_run_finish
@@ -35,6 +36,9 @@
 
 struct harvest {
     struct store *store;           /* borrowed */
+    struct store *writer_store;    /* borrowed, may be NULL: a second connection on which
+                                      a writer thread stores batches (writer.h) while the
+                                      run goes on; NULL writes in line on store */
     struct fetch *fetch;           /* borrowed */
     struct normaliser *norm;       /* borrowed */
     const struct log *log;         /* borrowed, may be NULL */

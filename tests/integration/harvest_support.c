@@ -25,7 +25,8 @@ void hctx_open(struct hctx *c, const char *name)
     memset(c, 0, sizeof *c);
     c->log.level = getenv("MOISSON_TEST_VERBOSE") ? LOG_DEBUG : LOG_ERROR;
     testdb_create(name, c->conninfo, sizeof c->conninfo);
-    if (store_open(c->conninfo, &c->store, &err) != MO_OK)
+    if (store_open(c->conninfo, &c->store, &err) != MO_OK ||
+        store_open(c->conninfo, &c->writer_store, &err) != MO_OK)
         fail_msg("store_open: %s", err.msg);
     struct fetch_options fo = {
         .connect_timeout_ms = 2000,
@@ -41,13 +42,15 @@ void hctx_open(struct hctx *c, const char *name)
     hctx_path(xslt, sizeof xslt, "xslt");
     if (normalise_new(xslt, &c->norm, &err) != MO_OK)
         fail_msg("normalise_new: %s", err.msg);
-    c->h = (struct harvest){.store = c->store, .fetch = c->fetch, .norm = c->norm, .log = &c->log};
+    c->h = (struct harvest){.store = c->store, .writer_store = c->writer_store, .fetch = c->fetch,
+                            .norm = c->norm, .log = &c->log};
 }
 
 void hctx_close(struct hctx *c)
 {
     normalise_free(c->norm);
     fetch_free(c->fetch);
+    store_close(c->writer_store);
     store_close(c->store);
     memset(c, 0, sizeof *c);
 }

@@ -12,6 +12,7 @@
 struct hctx {
     char conninfo[1024];
     struct store *store;
+    struct store *writer_store;
     struct fetch *fetch;
     struct normaliser *norm;
     struct log log;
