@@ -128,7 +128,7 @@ int cli_cmd_harvest(struct cli *cli, int argc, char **argv)
     };
     int all = 0, full = 0, c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
         if (c == 'a')
             all = 1;
         else if (c == 'f')
@@ -175,7 +175,7 @@ int cli_cmd_runs(struct cli *cli, int argc, char **argv)
     };
     int limit = RUNS_DEFAULT_LIMIT, errors = 0, c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+l:eh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:eh", opts, NULL)) != -1) {
         if (c == 'l' && (limit = atoi(optarg)) > 0)
             continue;
         if (c == 'e') {

@@ -95,6 +95,8 @@ static mo_rc exception_message(xmlNode *report, const char *name, struct mo_err 
         if (c->type != XML_ELEMENT_NODE)
             continue;
         xmlChar *attr = xmlGetProp(c, (const xmlChar *)"exceptionCode");
+        if (!attr) /* WMS/WFS 1.0 ServiceException */
+            attr = xmlGetProp(c, (const xmlChar *)"code");
         xmlChar *content = xmlNodeGetContent(c);
         snprintf(code, sizeof code, "%s", attr ? (const char *)attr : "");
         snprintf(text, sizeof text, "%s", content ? (const char *)content : "");
@@ -135,7 +137,8 @@ static mo_rc check_caps_root(xmlDoc *doc, const char *url, struct mo_err *err)
     const char *name = (const char *)root->name;
     if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_202))
         return MO_OK;
-    if (!strcmp(name, "ExceptionReport"))
+    size_t nl = strlen(name);
+    if (nl >= 15 && !strcmp(name + nl - 15, "ExceptionReport"))
         return exception_message(root, url, err);
     if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_300))
         return mo_fail(err, MO_EPARTNER, "\"%s\" speaks CSW 3.0.0 only, not yet supported",
@@ -523,7 +526,8 @@ static mo_rc check_response_root(struct response_walk *w, struct mo_err *err)
     if (!strcmp(local, "GetRecordsResponse") && ns &&
         (!strcmp(ns, CSW_NS_202) || !strcmp(ns, CSW_NS_300)))
         return MO_OK;
-    if (!strcmp(local, "ExceptionReport")) {
+    size_t ll = strlen(local);
+    if (ll >= 15 && !strcmp(local + ll - 15, "ExceptionReport")) { /* OWS and Service... */
         xmlNode *n = xmlTextReaderExpand(w->r);
         if (n)
             return exception_message(n, w->name, err);
