@@ -31,7 +31,7 @@ void buf_reset(struct buf *b);
 mo_rc buf_append(struct buf *b, const void *data, size_t len) MO_MUST_CHECK;
 mo_rc buf_append_str(struct buf *b, const char *s) MO_MUST_CHECK;
 mo_rc buf_printf(struct buf *b, const char *fmt, ...) MO_PRINTF(2, 3) MO_MUST_CHECK;
-mo_rc buf_vprintf(struct buf *b, const char *fmt, va_list ap) MO_MUST_CHECK;
+mo_rc buf_vprintf(struct buf *b, const char *fmt, va_list ap) MO_PRINTF(2, 0) MO_MUST_CHECK;
 
 /* Hands the data over to the caller (never NULL on MO_OK; "" when empty);
  * the buffer is left empty. */
