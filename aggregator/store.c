@@ -46,9 +46,17 @@ static void store_pg_message(const struct store *s, const PGresult *res, char *o
     if (!m || !m[0])
         m = PQerrorMessage(s->conn);
     snprintf(out, size, "%s", m && m[0] ? m : "unknown error");
-    size_t n = strlen(out);
-    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-        out[--n] = '\0';
+    /* one line: libpq's connection messages span several */
+    size_t w = 0;
+    for (size_t r = 0; out[r]; r++) {
+        char c = out[r] == '\n' || out[r] == '\t' ? ' ' : out[r];
+        if (c == ' ' && (w == 0 || out[w - 1] == ' '))
+            continue;
+        out[w++] = c;
+    }
+    while (w > 0 && out[w - 1] == ' ')
+        w--;
+    out[w] = '\0';
 }
 
 /* Leaves the connection idle: rolls back an open or failed transaction. */
@@ -58,6 +66,9 @@ static void store_rollback(struct store *s)
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         PQclear(PQexec(s->conn, "ROLLBACK"));
 }
+
+static mo_rc store_vfail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt,
+                         va_list ap) MO_PRINTF(4, 0);
 
 static mo_rc store_vfail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt,
                          va_list ap)
