@@ -1225,3 +1225,53 @@ out:
     buf_free(&ids);
     return rc;
 }
+
+/* ---- what the index holds ---- */
+
+mo_rc store_stats(struct store *s, struct store_stats *out, struct mo_err *err)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    mo_rc rc = store_exec(s,
+                          "SELECT (SELECT count(*) FROM source),"
+                          " (SELECT count(*) FROM record WHERE retired_at IS NULL),"
+                          " (SELECT count(*) FROM record WHERE retired_at IS NOT NULL),"
+                          " (SELECT count(*) FROM entry),"
+                          " (SELECT count(*) FROM entry WHERE cardinality(sources) > 1)",
+                          0, NULL, &res, err, "could not count the index");
+    if (rc != MO_OK)
+        return rc;
+    out->sources = store_ll(res, 0, 0);
+    out->records = store_ll(res, 0, 1);
+    out->retired = store_ll(res, 0, 2);
+    out->entries = store_ll(res, 0, 3);
+    out->shared = store_ll(res, 0, 4);
+    PQclear(res);
+    return MO_OK;
+}
+
+mo_rc store_shared_entries(struct store *s, int limit,
+                           void (*cb)(void *ud, const char *identifier, const char *title,
+                                      const char *chosen, const char *sources),
+                           void *ud, struct mo_err *err)
+{
+    PGresult *res = NULL;
+    char lim[24];
+    snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : 20);
+    const char *params[] = {lim};
+    mo_rc rc = store_exec(s,
+                          "SELECT e.identifier, r.title, cs.name,"
+                          " (SELECT string_agg(so.name, ', ' ORDER BY array_position(e.sources, so.id))"
+                          "   FROM source so WHERE so.id = ANY (e.sources))"
+                          " FROM entry e JOIN record r ON r.id = e.record_id"
+                          " JOIN source cs ON cs.id = r.source_id"
+                          " WHERE cardinality(e.sources) > 1 ORDER BY e.identifier LIMIT $1::int",
+                          1, params, &res, err, "could not list shared entries");
+    if (rc != MO_OK)
+        return rc;
+    for (int i = 0; i < PQntuples(res); i++)
+        cb(ud, PQgetvalue(res, i, 0), PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1),
+           PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+    PQclear(res);
+    return MO_OK;
+}

@@ -177,4 +177,25 @@ mo_rc store_count_records(struct store *s, long long source_id, long long *n,
                           struct mo_err *err) MO_MUST_CHECK;
 mo_rc store_count_entries(struct store *s, long long *n, struct mo_err *err) MO_MUST_CHECK;
 
+/* ---- what the index holds ---- */
+
+struct store_stats {
+    long long sources;
+    long long records; /* live */
+    long long retired;
+    long long entries;
+    long long shared;  /* entries that several sources carry */
+};
+
+mo_rc store_stats(struct store *s, struct store_stats *out, struct mo_err *err) MO_MUST_CHECK;
+
+/* Entries carried by several sources, by identifier, at most limit: cb gets
+ * the identifier, the chosen record's title (may be NULL), the name of the
+ * source whose record is served, and every source's name in precedence
+ * order, comma separated. */
+mo_rc store_shared_entries(struct store *s, int limit,
+                           void (*cb)(void *ud, const char *identifier, const char *title,
+                                      const char *chosen, const char *sources),
+                           void *ud, struct mo_err *err) MO_MUST_CHECK;
+
 #endif

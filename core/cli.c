@@ -23,6 +23,7 @@ static const char usage_text[] =
     "  source add|list|show|remove   manage the partner catalogs to harvest\n"
     "  harvest NAME...|--all         harvest sources now (in the foreground)\n"
     "  runs [NAME]                   history of harvest runs, with their errors\n"
+    "  stats                         what the index holds; records several partners carry\n"
     "  db status|start|stop          the embedded PostgreSQL cluster\n"
     "  migrate                       apply the database migrations\n"
     "\n"
@@ -141,7 +142,7 @@ static const struct {
     int (*run)(struct cli *, int, char **);
 } commands[] = {
     {"source", cli_cmd_source}, {"harvest", cli_cmd_harvest}, {"runs", cli_cmd_runs},
-    {"db", cli_cmd_db},         {"migrate", cli_cmd_migrate},
+    {"db", cli_cmd_db},         {"migrate", cli_cmd_migrate}, {"stats", cli_cmd_stats},
 };
 
 static int parse_global(struct cli *cli, int argc, char **argv)

@@ -47,7 +47,7 @@ m() { "$bin" "$@"; }
 
 # help for the program and every command
 expect 0 "source add|list|show|remove" m --help
-for c in source harvest runs db migrate; do
+for c in source harvest runs db migrate stats; do
     expect 0 "usage: moisson $c" m "$c" --help
 done
 expect 2 "unknown command" m frobnicate
@@ -72,6 +72,7 @@ expect 1 'no source named "nope"' m source show nope
 expect 0 "cli-a: success full run" m harvest cli-a
 expect 0 "8 records" m source list
 expect 0 "success" m runs cli-a
+expect 0 "8 records (0 retired), 8 entries" m stats
 expect 0 "0 added, 0 updated, 8 unchanged" m harvest --full cli-a
 
 # a partner that answers with an HTML page: a failed run, exit status 1, told in runs
