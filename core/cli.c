@@ -148,19 +148,31 @@ static const struct {
 static int parse_global(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'}, {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},    {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "+d:vqh", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': cli->db_opt = optarg; break;
-        case 'v': cli->log.level = LOG_DEBUG; break;
-        case 'q': cli->log.level = LOG_ERROR; break;
-        case 'h': fputs(usage_text, stdout); return CLI_EXIT_OK;
-        default: fputs(usage_text, stderr); return CLI_EXIT_USAGE;
+        case 'd':
+            cli->db_opt = optarg;
+            break;
+        case 'v':
+            cli->log.level = LOG_DEBUG;
+            break;
+        case 'q':
+            cli->log.level = LOG_ERROR;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return CLI_EXIT_OK;
+        default:
+            fputs(usage_text, stderr);
+            return CLI_EXIT_USAGE;
         }
     }
     return -1;

@@ -92,8 +92,12 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
         failures = 1;
         goto out;
     }
-    struct harvest h = {.store = st, .writer_store = writer_store, .fetch = f, .norm = norm,
-                        .log = &cli->log, .stop = cli->stop};
+    struct harvest h = {.store = st,
+                        .writer_store = writer_store,
+                        .fetch = f,
+                        .norm = norm,
+                        .log = &cli->log,
+                        .stop = cli->stop};
     if (all) {
         for (size_t i = 0; i < count && !*cli->stop; i++)
             failures += !harvest_one(cli, &h, &list[i], full);
@@ -123,8 +127,10 @@ out:
 int cli_cmd_harvest(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"all", no_argument, NULL, 'a'}, {"full", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"all", no_argument, NULL, 'a'},
+        {"full", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int all = 0, full = 0, c;
     optind = 0;
@@ -170,8 +176,10 @@ static void print_run(struct store *st, const struct run_info *r, int errors)
 int cli_cmd_runs(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"limit", required_argument, NULL, 'l'}, {"errors", no_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"limit", required_argument, NULL, 'l'},
+        {"errors", no_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int limit = RUNS_DEFAULT_LIMIT, errors = 0, c;
     optind = 0;

@@ -17,12 +17,12 @@
 #define CLI_EXIT_USAGE 2
 
 struct cli {
-    const char *db_opt;  /* --db, or NULL */
+    const char *db_opt; /* --db, or NULL */
     char home[PATHS_MAX];
     char share[PATHS_MAX];
     struct log log;
     struct store *store; /* opened on demand by cli_store */
-    char conninfo[2048];  /* what cli_store connected to */
+    char conninfo[2048]; /* what cli_store connected to */
     volatile sig_atomic_t *stop;
 };
 

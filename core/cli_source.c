@@ -71,23 +71,49 @@ static int parse_number(const char *what, const char *s, double lo, double hi, d
     return 1;
 }
 
+static int parse_duration(const char *what, const char *s, long *out)
+{
+    *out = cli_parse_duration(s);
+    if (*out < 0) {
+        cli_error("bad duration for %s: \"%s\"", what, s);
+        return 0;
+    }
+    return 1;
+}
+
 static int parse_add_option(int c, struct source *src, char **constraint)
 {
     double v = 0;
     switch (c) {
-    case 't': src->type = optarg; return 1;
-    case 'u': src->url = optarg; return 1;
-    case 'e': src->every_s = cli_parse_duration(optarg); return src->every_s >= 0 ||
-                  (cli_error("bad duration for --every: \"%s\"", optarg), 0);
-    case 'f': src->full_every_s = cli_parse_duration(optarg); return src->full_every_s >= 0 ||
-                  (cli_error("bad duration for --full-every: \"%s\"", optarg), 0);
-    case 'c': free(*constraint); *constraint = read_constraint(optarg); return *constraint != NULL;
-    case 'p': if (!parse_number("--page-size", optarg, 1, 10000, &v)) return 0;
-        src->page_size = (int)v; return 1;
-    case 'P': if (!parse_number("--priority", optarg, -1000000, 1000000, &v)) return 0;
-        src->priority = (int)v; return 1;
-    case 's': return parse_number("--max-shrink", optarg, 0, 1, &src->max_shrink);
-    default: fputs(source_usage, stderr); return 0;
+    case 't':
+        src->type = optarg;
+        return 1;
+    case 'u':
+        src->url = optarg;
+        return 1;
+    case 'e':
+        return parse_duration("--every", optarg, &src->every_s);
+    case 'f':
+        return parse_duration("--full-every", optarg, &src->full_every_s);
+    case 'c':
+        free(*constraint);
+        *constraint = read_constraint(optarg);
+        return *constraint != NULL;
+    case 'p':
+        if (!parse_number("--page-size", optarg, 1, 10000, &v))
+            return 0;
+        src->page_size = (int)v;
+        return 1;
+    case 'P':
+        if (!parse_number("--priority", optarg, -1000000, 1000000, &v))
+            return 0;
+        src->priority = (int)v;
+        return 1;
+    case 's':
+        return parse_number("--max-shrink", optarg, 0, 1, &src->max_shrink);
+    default:
+        fputs(source_usage, stderr);
+        return 0;
     }
 }
 
@@ -98,8 +124,7 @@ static int check_add(const struct source *src)
         return 0;
     }
     if (!src->type || strcmp(src->type, "csw") != 0) {
-        cli_error("unsupported source type \"%s\" (supported: csw)",
-                  src->type ? src->type : "");
+        cli_error("unsupported source type \"%s\" (supported: csw)", src->type ? src->type : "");
         return 0;
     }
     if (!src->url || (strncmp(src->url, "http://", 7) && strncmp(src->url, "https://", 8))) {
@@ -112,14 +137,20 @@ static int check_add(const struct source *src)
 static int source_add(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"type", required_argument, NULL, 't'},      {"url", required_argument, NULL, 'u'},
-        {"every", required_argument, NULL, 'e'},     {"constraint", required_argument, NULL, 'c'},
-        {"page-size", required_argument, NULL, 'p'}, {"priority", required_argument, NULL, 'P'},
+        {"type", required_argument, NULL, 't'},
+        {"url", required_argument, NULL, 'u'},
+        {"every", required_argument, NULL, 'e'},
+        {"constraint", required_argument, NULL, 'c'},
+        {"page-size", required_argument, NULL, 'p'},
+        {"priority", required_argument, NULL, 'P'},
         {"max-shrink", required_argument, NULL, 's'},
-        {"full-every", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+        {"full-every", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
     };
-    struct source src = {.page_size = STORE_DEFAULT_PAGE_SIZE, .max_shrink = STORE_DEFAULT_MAX_SHRINK,
-                         .priority = STORE_DEFAULT_PRIORITY, .full_every_s = 7 * 86400};
+    struct source src = {.page_size = STORE_DEFAULT_PAGE_SIZE,
+                         .max_shrink = STORE_DEFAULT_MAX_SHRINK,
+                         .priority = STORE_DEFAULT_PRIORITY,
+                         .full_every_s = 7 * 86400};
     char *constraint = NULL;
     int status = CLI_EXIT_USAGE, c;
     struct mo_err err = {0};

@@ -16,14 +16,15 @@ static void print_shared(void *ud, const char *identifier, const char *title, co
                          const char *sources)
 {
     (void)ud;
-    printf("  %s  %s\n    served from %s; carried by %s\n", identifier, title ? title : "",
-           chosen, sources);
+    printf("  %s  %s\n    served from %s; carried by %s\n", identifier, title ? title : "", chosen,
+           sources);
 }
 
 int cli_cmd_stats(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"shared", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"shared", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int shared = 10, c;

@@ -149,8 +149,10 @@ static mo_rc finish_guarded(xmlParserCtxtPtr ctxt, xmlDoc *doc, const char *name
     xmlFreeParserCtxt(ctxt);
     if (refused) {
         xmlFreeDoc(doc);
-        return mo_fail(err, MO_EFORBIDDEN, "\"%s\" declares a DOCTYPE with an internal subset "
-                       "declaring entities", name);
+        return mo_fail(err, MO_EFORBIDDEN,
+                       "\"%s\" declares a DOCTYPE with an internal subset "
+                       "declaring entities",
+                       name);
     }
     return finish_parse(doc, name, out, err);
 }
@@ -196,13 +198,14 @@ mo_rc xmlsafe_parse_file(FILE *fp, const char *name, xmlDoc **out, struct mo_err
     return finish_guarded(ctxt, doc, name, out, err);
 }
 
-mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding,
-                              xmlTextReader **out, struct mo_err *err)
+mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding, xmlTextReader **out,
+                              struct mo_err *err)
 {
     *out = NULL;
     rewind(fp);
     xmlResetLastError();
-    xmlTextReader *r = xmlReaderForIO(file_read, file_keep_open, fp, name, encoding, XMLSAFE_OPTIONS);
+    xmlTextReader *r =
+        xmlReaderForIO(file_read, file_keep_open, fp, name, encoding, XMLSAFE_OPTIONS);
     if (!r)
         return mo_fail(err, MO_ENOMEM, "could not start reading \"%s\"", name);
     *out = r;

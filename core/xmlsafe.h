@@ -40,8 +40,8 @@ mo_rc xmlsafe_parse_file(FILE *fp, const char *name, xmlDoc **out,
  * stays owned by the caller and must outlive the reader.  encoding (may be
  * NULL) overrides what the document declares: pass it only for a document
  * that declares nothing. */
-mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding,
-                              xmlTextReader **out, struct mo_err *err) MO_MUST_CHECK;
+mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding, xmlTextReader **out,
+                              struct mo_err *err) MO_MUST_CHECK;
 
 /* Advances a reader made by xmlsafe_reader_for_file: 1 on a node, 0 at the
  * end, or an error (a DOCTYPE with an internal subset, a parse error) written

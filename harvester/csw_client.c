@@ -110,8 +110,7 @@ static mo_rc exception_message(xmlNode *report, const char *name, struct mo_err 
 }
 
 /* Refuses an HTML page (or other non-XML text) before parsing it. */
-static mo_rc check_not_html(const struct fetch_response *resp, const char *url,
-                            struct mo_err *err)
+static mo_rc check_not_html(const struct fetch_response *resp, const char *url, struct mo_err *err)
 {
     const char *h = resp->head;
     while (*h && isspace((unsigned char)*h))
@@ -141,15 +140,15 @@ static mo_rc check_caps_root(xmlDoc *doc, const char *url, struct mo_err *err)
     if (nl >= 15 && !strcmp(name + nl - 15, "ExceptionReport"))
         return exception_message(root, url, err);
     if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_300))
-        return mo_fail(err, MO_EPARTNER, "\"%s\" speaks CSW 3.0.0 only, not yet supported",
-                       url);
-    return mo_fail(err, MO_EPARTNER, "\"%s\" is not a CSW capabilities document (root {%s}%s)",
-                   url, ns, name);
+        return mo_fail(err, MO_EPARTNER, "\"%s\" speaks CSW 3.0.0 only, not yet supported", url);
+    return mo_fail(err, MO_EPARTNER, "\"%s\" is not a CSW capabilities document (root {%s}%s)", url,
+                   ns, name);
 }
 
 #define GETRECORDS_OP "/csw:Capabilities/ows:OperationsMetadata/ows:Operation[@name='GetRecords']"
-#define OP_PARAM(lower) GETRECORDS_OP "/ows:Parameter[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ'," \
-    "'abcdefghijklmnopqrstuvwxyz')='" lower "']/ows:Value"
+#define OP_PARAM(lower)                                                                            \
+    GETRECORDS_OP "/ows:Parameter[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"                   \
+                  "'abcdefghijklmnopqrstuvwxyz')='" lower "']/ows:Value"
 
 static void read_endpoints(xmlXPathContext *ctx, const char *url, struct csw_endpoint *ep)
 {
@@ -157,8 +156,9 @@ static void read_endpoints(xmlXPathContext *ctx, const char *url, struct csw_end
     xpath_copy(ctx, GETRECORDS_OP "/ows:DCP/ows:HTTP/ows:Get[1]/@xlink:href", href, sizeof href);
     resolve_endpoint(href, url, ep->get_url, sizeof ep->get_url);
     xpath_copy(ctx,
-               GETRECORDS_OP "/ows:DCP/ows:HTTP/ows:Post[not(ows:Constraint[@name='PostEncoding'])"
-                             " or ows:Constraint[@name='PostEncoding']/ows:Value='XML'][1]/@xlink:href",
+               GETRECORDS_OP
+               "/ows:DCP/ows:HTTP/ows:Post[not(ows:Constraint[@name='PostEncoding'])"
+               " or ows:Constraint[@name='PostEncoding']/ows:Value='XML'][1]/@xlink:href",
                href, sizeof href);
     resolve_endpoint(href, url, ep->post_url, sizeof ep->post_url);
     if (!ep->get_url[0] && !ep->post_url[0]) {
@@ -169,8 +169,7 @@ static void read_endpoints(xmlXPathContext *ctx, const char *url, struct csw_end
     }
 }
 
-mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep,
-                             struct mo_err *err)
+mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep, struct mo_err *err)
 {
     xmlDoc *doc = NULL;
     xmlXPathContext *ctx = NULL;
@@ -193,7 +192,8 @@ mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep,
                sizeof ep->title);
     read_endpoints(ctx, url, ep);
     int iso = xpath_true(ctx, OP_PARAM("outputschema") "[normalize-space(.)='" CSW_SCHEMA_ISO "']");
-    snprintf(ep->output_schema, sizeof ep->output_schema, "%s", iso ? CSW_SCHEMA_ISO : CSW_SCHEMA_DC);
+    snprintf(ep->output_schema, sizeof ep->output_schema, "%s",
+             iso ? CSW_SCHEMA_ISO : CSW_SCHEMA_DC);
     int listed = xpath_true(ctx, OP_PARAM("constraintlanguage"));
     ep->filter = !listed || xpath_true(ctx, OP_PARAM("constraintlanguage") "[.='FILTER']");
     ep->cql = xpath_true(ctx, OP_PARAM("constraintlanguage") "[.='CQL_TEXT']");
@@ -352,8 +352,8 @@ static mo_rc dump_doc(xmlDoc *doc, char **out, size_t *len, struct mo_err *err)
     return *out ? MO_OK : mo_fail(err, MO_ENOMEM, "out of memory");
 }
 
-mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_query *q,
-                               char **out, size_t *len, struct mo_err *err)
+mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_query *q, char **out,
+                               size_t *len, struct mo_err *err)
 {
     mo_rc rc = MO_OK;
     char *cql = NULL;
@@ -443,8 +443,9 @@ mo_rc csw_build_getrecords_url(struct fetch *f, const struct csw_endpoint *ep,
     mo_rc rc;
 
     buf_init(&u, 256 * 1024);
-    rc = buf_printf(&u, "%s%sservice=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record"
-                        "&resultType=results&elementSetName=full&startPosition=%ld&maxRecords=%d",
+    rc = buf_printf(&u,
+                    "%s%sservice=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record"
+                    "&resultType=results&elementSetName=full&startPosition=%ld&maxRecords=%d",
                     base, strchr(base, '?') ? "&" : "?", q->start, q->max);
     if (rc == MO_OK)
         rc = append_param(f, &u, "outputSchema", ep->output_schema);
@@ -534,8 +535,8 @@ static mo_rc check_response_root(struct response_walk *w, struct mo_err *err)
     }
     if (!strcasecmp(local, "html"))
         return mo_fail(err, MO_EPARTNER, "\"%s\" is an HTML page, not a CSW response", w->name);
-    return mo_fail(err, MO_EPARTNER, "\"%s\" is not a GetRecords response (root {%s}%s)",
-                   w->name, ns ? ns : "", local);
+    return mo_fail(err, MO_EPARTNER, "\"%s\" is not a GetRecords response (root {%s}%s)", w->name,
+                   ns ? ns : "", local);
 }
 
 /* At an element: the root, SearchResults, or one record.  *skipped tells the
@@ -590,9 +591,8 @@ static const char *effective_charset(FILE *fp, const char *charset)
     return charset;
 }
 
-mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset,
-                        struct csw_page_info *info, csw_record_fn fn, void *ud,
-                        struct mo_err *err)
+mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset, struct csw_page_info *info,
+                        csw_record_fn fn, void *ud, struct mo_err *err)
 {
     struct response_walk w = {.name = name, .info = info, .fn = fn, .ud = ud, .results_depth = -1};
     mo_rc rc;
@@ -673,8 +673,8 @@ mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struc
     return rc;
 }
 
-mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn,
-                    void *ud, struct mo_err *err)
+mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn, void *ud,
+                    struct mo_err *err)
 {
     return csw_parse_records(page->resp.body, page->name, page->charset[0] ? page->charset : NULL,
                              info, fn, ud, err);

@@ -28,14 +28,14 @@
 #define CSW_MAX_URL 2048
 
 struct csw_endpoint {
-    char version[16];                 /* "2.0.2" */
-    char get_url[CSW_MAX_URL];        /* GetRecords DCP Get, "" when not offered */
-    char post_url[CSW_MAX_URL];       /* GetRecords DCP Post (XML), "" when not offered */
-    char output_schema[128];          /* CSW_SCHEMA_ISO or CSW_SCHEMA_DC */
-    int cql;                          /* CQL_TEXT offered */
-    int filter;                       /* FILTER offered (assumed when nothing is listed) */
-    int iso_modified;                 /* apiso Modified queryable listed */
-    char title[256];                  /* ServiceIdentification/Title, may be "" */
+    char version[16];           /* "2.0.2" */
+    char get_url[CSW_MAX_URL];  /* GetRecords DCP Get, "" when not offered */
+    char post_url[CSW_MAX_URL]; /* GetRecords DCP Post (XML), "" when not offered */
+    char output_schema[128];    /* CSW_SCHEMA_ISO or CSW_SCHEMA_DC */
+    int cql;                    /* CQL_TEXT offered */
+    int filter;                 /* FILTER offered (assumed when nothing is listed) */
+    int iso_modified;           /* apiso Modified queryable listed */
+    char title[256];            /* ServiceIdentification/Title, may be "" */
 };
 
 /* Reads a capabilities document; url is where it came from (for messages
@@ -50,10 +50,10 @@ mo_rc csw_discover(struct fetch *f, const char *url, struct csw_endpoint *ep,
 
 /* One GetRecords request. */
 struct csw_query {
-    long start;                /* startPosition, 1-based */
-    int max;                   /* maxRecords */
-    const char *constraint;    /* the source's constraint: CQL text, or an
-                                  OGC Filter document when it starts with '<' */
+    long start;                 /* startPosition, 1-based */
+    int max;                    /* maxRecords */
+    const char *constraint;     /* the source's constraint: CQL text, or an
+                                   OGC Filter document when it starts with '<' */
     const char *modified_since; /* ISO date: only records modified since, or NULL */
 };
 
@@ -76,8 +76,8 @@ typedef mo_rc (*csw_record_fn)(void *ud, xmlNode *record, long index, struct mo_
 xmlDoc *csw_record_doc(xmlNode *record);
 
 /* Builds the POST body of a GetRecords request (caller frees with free). */
-mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_query *q,
-                               char **out, size_t *len, struct mo_err *err) MO_MUST_CHECK;
+mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_query *q, char **out,
+                               size_t *len, struct mo_err *err) MO_MUST_CHECK;
 
 /* Builds the GET URL of a GetRecords request (caller frees with free). */
 mo_rc csw_build_getrecords_url(struct fetch *f, const struct csw_endpoint *ep,
@@ -87,9 +87,8 @@ mo_rc csw_build_getrecords_url(struct fetch *f, const struct csw_endpoint *ep,
 /* Streams a GetRecords response from fp: fills info and calls fn for each
  * record.  name labels the input in messages; charset (may be NULL) is the
  * HTTP charset, used only when the document declares no encoding. */
-mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset,
-                        struct csw_page_info *info, csw_record_fn fn, void *ud,
-                        struct mo_err *err) MO_MUST_CHECK;
+mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset, struct csw_page_info *info,
+                        csw_record_fn fn, void *ud, struct mo_err *err) MO_MUST_CHECK;
 
 /* A spooled GetRecords answer, checked not to be an HTML page. */
 struct csw_page {
@@ -104,8 +103,8 @@ mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struc
                      struct csw_page *page, struct mo_err *err) MO_MUST_CHECK;
 
 /* Walks a fetched page (csw_parse_records over its spool). */
-mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn,
-                    void *ud, struct mo_err *err) MO_MUST_CHECK;
+mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn, void *ud,
+                    struct mo_err *err) MO_MUST_CHECK;
 
 void csw_page_clear(struct csw_page *page);
 

@@ -452,8 +452,7 @@ static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const 
     csw_page_clear(&page);
     if (rc != MO_OK)
         return rc;
-    struct paging_page pg = {info.matched, info.returned, info.next, info.records,
-                             run->page_fresh};
+    struct paging_page pg = {info.matched, info.returned, info.next, info.records, run->page_fresh};
     paging_after_page(&run->paging, &pg);
     run->c.pages = run->paging.pages;
     run->c.received = run->paging.received;
@@ -500,10 +499,10 @@ static mo_rc reconcile(struct run *run, int full, const char **status, struct mo
 static mo_rc harvest_listing(struct run *run, const struct csw_endpoint *ep, const char *since,
                              struct mo_err *err)
 {
-    mo_rc rc = buf_printf(&run->report, "%s run via %s %s (%s", since ? "incremental" : "full",
-                          ep->post_url[0] ? "POST" : "GET",
-                          ep->post_url[0] ? ep->post_url : ep->get_url,
-                          strcmp(ep->output_schema, CSW_SCHEMA_ISO) ? "csw:Record" : "ISO 19139");
+    mo_rc rc =
+        buf_printf(&run->report, "%s run via %s %s (%s", since ? "incremental" : "full",
+                   ep->post_url[0] ? "POST" : "GET", ep->post_url[0] ? ep->post_url : ep->get_url,
+                   strcmp(ep->output_schema, CSW_SCHEMA_ISO) ? "csw:Record" : "ISO 19139");
     if (rc == MO_OK && since)
         rc = buf_printf(&run->report, ", modified since %s", since);
     if (rc == MO_OK)
@@ -616,8 +615,8 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
                         run->c.failed == 1 ? "" : "s");
     if (rc != MO_OK) {
         status = "failed";
-        mo_rc ignored = buf_printf(&run->report, "%sfailed: %s", run->report.len ? "; " : "",
-                                   err->msg);
+        mo_rc ignored =
+            buf_printf(&run->report, "%sfailed: %s", run->report.len ? "; " : "", err->msg);
         (void)ignored;
     }
     rc = run_finish(run, status, rc, sum, err);

@@ -30,19 +30,19 @@
 #include <signal.h>
 
 #define HARVEST_BATCH_MAX 100
-#define HARVEST_PAGE_RETRIES 1       /* a malformed page is asked for once more */
+#define HARVEST_PAGE_RETRIES 1             /* a malformed page is asked for once more */
 #define HARVEST_INCREMENTAL_MARGIN_S 86400 /* ask for a day more than needed */
-#define HARVEST_MAX_DEPTH 256      /* element nesting walked for a record's hash */
+#define HARVEST_MAX_DEPTH 256              /* element nesting walked for a record's hash */
 
 struct harvest {
-    struct store *store;           /* borrowed */
-    struct store *writer_store;    /* borrowed, may be NULL: a second connection on which
-                                      a writer thread stores batches (writer.h) while the
-                                      run goes on; NULL writes in line on store */
-    struct fetch *fetch;           /* borrowed */
-    struct normaliser *norm;       /* borrowed */
-    const struct log *log;         /* borrowed, may be NULL */
-    volatile sig_atomic_t *stop;   /* set by a signal handler: end the run; may be NULL */
+    struct store *store;         /* borrowed */
+    struct store *writer_store;  /* borrowed, may be NULL: a second connection on which
+                                    a writer thread stores batches (writer.h) while the
+                                    run goes on; NULL writes in line on store */
+    struct fetch *fetch;         /* borrowed */
+    struct normaliser *norm;     /* borrowed */
+    const struct log *log;       /* borrowed, may be NULL */
+    volatile sig_atomic_t *stop; /* set by a signal handler: end the run; may be NULL */
 };
 
 struct harvest_options {
@@ -54,7 +54,7 @@ struct harvest_summary {
     int full;
     char status[16]; /* success, incomplete or failed */
     struct run_counters c;
-    char *report;    /* owned */
+    char *report; /* owned */
 };
 
 /* Harvests src once.  The run is recorded whatever happens; *sum tells how

@@ -40,23 +40,23 @@ struct paging {
     long first_announced; /* numberOfRecordsMatched of the first page, -1 unknown */
     long announced;       /* latest numberOfRecordsMatched, -1 unknown */
     long min_announced;
-    long received;        /* distinct records received in this run */
+    long received; /* distinct records received in this run */
     long pages;
-    int fruitless;        /* pages in a row that brought nothing new */
-    long retried_start;   /* position already retried once, 0 none */
+    int fruitless;      /* pages in a row that brought nothing new */
+    long retried_start; /* position already retried once, 0 none */
     int done;
-    int exhausted;        /* the end of the listing was seen (not a limit) */
+    int exhausted; /* the end of the listing was seen (not a limit) */
     long notes[PAGING_NOTE_COUNT];
     long note_first_page[PAGING_NOTE_COUNT];
 };
 
 /* What one page said and brought. -1 for an attribute that was absent. */
 struct paging_page {
-    long matched;   /* numberOfRecordsMatched */
-    long returned;  /* numberOfRecordsReturned as announced */
-    long next;      /* nextRecord */
-    long records;   /* records actually in the page */
-    long fresh;     /* of those, not received before in this run */
+    long matched;  /* numberOfRecordsMatched */
+    long returned; /* numberOfRecordsReturned as announced */
+    long next;     /* nextRecord */
+    long records;  /* records actually in the page */
+    long fresh;    /* of those, not received before in this run */
 };
 
 void paging_init(struct paging *p, int page_size);

@@ -20,7 +20,7 @@ struct writer {
     pthread_cond_t changed;
     struct batch queue[WRITER_QUEUE];
     size_t head, count;
-    int busy;        /* the thread is writing a batch taken off the queue */
+    int busy; /* the thread is writing a batch taken off the queue */
     int stopping;
     struct mo_err err; /* the first error */
     struct page_result done;

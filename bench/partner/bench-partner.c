@@ -146,7 +146,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         return *state ? MHD_YES : MHD_NO;
     }
     if (*upload_size) {
-        size_t take = *upload_size < BODY_MAX - 1 - req->len ? *upload_size : BODY_MAX - 1 - req->len;
+        size_t take =
+            *upload_size < BODY_MAX - 1 - req->len ? *upload_size : BODY_MAX - 1 - req->len;
         memcpy(req->body + req->len, upload, take);
         req->len += take;
         *upload_size = 0;
@@ -209,8 +210,7 @@ int main(int argc, char **argv)
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, answer, &r,
-        MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     if (!d)
         return 1;
     char tmp[4096];

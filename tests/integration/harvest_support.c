@@ -1,7 +1,7 @@
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include "harvest_support.h"
 
@@ -42,8 +42,11 @@ void hctx_open(struct hctx *c, const char *name)
     hctx_path(xslt, sizeof xslt, "xslt");
     if (normalise_new(xslt, &c->norm, &err) != MO_OK)
         fail_msg("normalise_new: %s", err.msg);
-    c->h = (struct harvest){.store = c->store, .writer_store = c->writer_store, .fetch = c->fetch,
-                            .norm = c->norm, .log = &c->log};
+    c->h = (struct harvest){.store = c->store,
+                            .writer_store = c->writer_store,
+                            .fetch = c->fetch,
+                            .norm = c->norm,
+                            .log = &c->log};
 }
 
 void hctx_close(struct hctx *c)

@@ -3,10 +3,10 @@
  * real PostgreSQL database, the real stylesheets.  Each misbehaviour of the
  * stand-in is one row: what the run must end with.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include "harvest_support.h"
 #include "testdb.h"
@@ -69,8 +69,8 @@ static void test_misbehaving_partners(void **state)
         struct standin s;
         struct harvest_summary sum = {0};
         struct mo_err err = {0};
-        const char *args[] = {"--synthetic", N_SYNTH, "--seed", "7",
-                              m->spec ? "--misbehave" : NULL, m->spec, NULL};
+        const char *args[] = {"--synthetic", N_SYNTH, "--seed", "7", m->spec ? "--misbehave" : NULL,
+                              m->spec,       NULL};
 
         print_message("partner %s\n", m->spec ? m->spec : "(honest)");
         hctx_open(&c, "harvest_rows");
@@ -86,8 +86,9 @@ static void test_misbehaving_partners(void **state)
             assert_non_null(strstr(sum.report, m->report_has));
         /* the run is recorded with the same status */
         char sql[128];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM harvest_run WHERE id = %lld AND status = '%s'",
-                 sum.run_id, m->status);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM harvest_run WHERE id = %lld AND status = '%s'", sum.run_id,
+                 m->status);
         assert_int_equal(hctx_count(&c, sql), 1);
         harvest_summary_clear(&sum);
         standin_stop(&s);
@@ -202,8 +203,7 @@ static void test_incremental_and_constraint(void **state)
     log = standin_requests(&s);
     assert_non_null(strstr(log, "Modified"));
     free(log);
-    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM record WHERE retired_at IS NULL"),
-                     first);
+    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM record WHERE retired_at IS NULL"), first);
     standin_stop(&s);
     hctx_close(&c);
 }

@@ -4,10 +4,10 @@
  * as the real binary in a child process; the partner stand-in answers slowly
  * so there is a middle to kill.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include "cluster.h"
 #include "harvest_support.h"
@@ -99,8 +99,12 @@ static void test_database_killed_mid_harvest(void **state)
     hctx_path(schemas, sizeof schemas, "schemas");
     assert_int_equal(store_open(conninfo, &st, &err), MO_OK);
     assert_int_equal(store_migrate(st, schemas, NULL, &err), MO_OK);
-    struct source src = {.name = "p", .type = "csw", .url = s.base_url, .page_size = 20,
-                         .max_shrink = 0.2, .priority = 100};
+    struct source src = {.name = "p",
+                         .type = "csw",
+                         .url = s.base_url,
+                         .page_size = 20,
+                         .max_shrink = 0.2,
+                         .priority = 100};
     long long id = 0;
     assert_int_equal(store_source_add(st, &src, &id, &err), MO_OK);
     store_close(st);
@@ -120,9 +124,9 @@ static void test_database_killed_mid_harvest(void **state)
     child = spawn_harvest(conninfo);
     assert_int_equal(exit_status(child), 0);
     assert_int_equal(count_live(conninfo), RECORDS_NUM);
-    char *old = testdb_query_value(conninfo,
-                                   "SELECT count(*) FROM record WHERE retired_at IS NULL AND "
-                                   "first_seen < (SELECT max(started_at) FROM harvest_run)");
+    char *old =
+        testdb_query_value(conninfo, "SELECT count(*) FROM record WHERE retired_at IS NULL AND "
+                                     "first_seen < (SELECT max(started_at) FROM harvest_run)");
     assert_int_equal(atoll(old), kept);
     char *interrupted = testdb_query_value(conninfo, "SELECT count(*) FROM harvest_run WHERE "
                                                      "status = 'failed' AND report LIKE "
@@ -154,7 +158,8 @@ static void test_harvester_killed_mid_run(void **state)
     long long kept = hctx_count(&c, "SELECT count(*) FROM record");
     print_message("records written before the harvester died: %lld\n", kept);
     assert_true(kept > 0 && kept < RECORDS_NUM);
-    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM harvest_run WHERE status = 'running'"), 1);
+    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM harvest_run WHERE status = 'running'"),
+                     1);
 
     /* the next run reaps the dead one and completes */
     standin_control(&s, "misbehave=none");
@@ -165,7 +170,8 @@ static void test_harvester_killed_mid_run(void **state)
     assert_int_equal(sum.c.received, RECORDS_NUM);
     assert_int_equal(sum.c.unchanged, kept); /* what was written before is intact */
     assert_int_equal(sum.c.added, RECORDS_NUM - kept);
-    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM harvest_run WHERE status = 'running'"), 0);
+    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM harvest_run WHERE status = 'running'"),
+                     0);
     assert_int_equal(hctx_count(&c, "SELECT count(*) FROM harvest_run WHERE status = 'failed' "
                                     "AND report = 'interrupted'"),
                      1);

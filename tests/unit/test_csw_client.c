@@ -3,10 +3,10 @@
  * responses of the corpus, our own requests checked against the official
  * CSW schema.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include "csw_client.h"
 #include "testdb.h"
@@ -32,7 +32,7 @@ static FILE *open_corpus(const char *rel)
 #define NEED_CORPUS(fp, rel)                                                                       \
     FILE *fp = open_corpus(rel);                                                                   \
     if (!fp) {                                                                                     \
-        print_message("corpus absent ($MOISSON_CORPUS): skipping\n");                            \
+        print_message("corpus absent ($MOISSON_CORPUS): skipping\n");                              \
         skip();                                                                                    \
     }
 
@@ -183,9 +183,10 @@ static void test_bad_responses(void **state)
 static void test_charset_from_http_when_undeclared(void **state)
 {
     (void)state;
-    const char body[] = "<csw:GetRecordsResponse xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\">"
-                        "<csw:SearchResults numberOfRecordsMatched=\"1\"><csw:Record><t>pr\xe9"
-                        "fecture</t></csw:Record></csw:SearchResults></csw:GetRecordsResponse>";
+    const char body[] =
+        "<csw:GetRecordsResponse xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\">"
+        "<csw:SearchResults numberOfRecordsMatched=\"1\"><csw:Record><t>pr\xe9"
+        "fecture</t></csw:Record></csw:SearchResults></csw:GetRecordsResponse>";
     FILE *fp = tmpfile();
     fwrite(body, 1, sizeof body - 1, fp);
     struct csw_page_info info;
@@ -221,9 +222,12 @@ static void test_requests_validate(void **state)
     const struct csw_query queries[] = {
         {.start = 1, .max = 100},
         {.start = 101, .max = 50, .modified_since = "2026-11-01"},
-        {.start = 1, .max = 10, .constraint = "AnyText LIKE '%cadastre%'",
+        {.start = 1,
+         .max = 10,
+         .constraint = "AnyText LIKE '%cadastre%'",
          .modified_since = "2026-11-01"},
-        {.start = 1, .max = 10,
+        {.start = 1,
+         .max = 10,
          .constraint = "<ogc:Filter xmlns:ogc=\"http://www.opengis.net/ogc\"><ogc:PropertyIsLike "
                        "wildCard=\"%\" singleChar=\"_\" escapeChar=\"\\\"><ogc:PropertyName>"
                        "apiso:OrganisationName</ogc:PropertyName><ogc:Literal>%Saint-Aubin%"

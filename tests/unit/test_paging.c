@@ -3,10 +3,10 @@
  * what the listing must end with.  The simulator serves records 1..total
  * from startPosition, then lies as the row says.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include "paging.h"
 
@@ -15,15 +15,15 @@
 
 enum lie {
     HONEST,
-    NEXT_ZERO_AT_2,  /* nextRecord=0 on the second page */
-    NEXT_BEYOND,     /* nextRecord = total + 100 on every page */
-    NEXT_STUCK,      /* nextRecord = startPosition */
-    REPEAT_3,        /* the third request answers the second page again */
-    IGNORE_START,    /* every page is the first page */
-    EMPTY_3,         /* the third request answers no records, nextRecord advancing */
-    FEWER_10,        /* announces 10 more than it has */
-    DRIFT_5,         /* numberOfRecordsMatched grows by 5 on each page */
-    NO_COUNTS,       /* no numberOfRecordsMatched, no nextRecord */
+    NEXT_ZERO_AT_2, /* nextRecord=0 on the second page */
+    NEXT_BEYOND,    /* nextRecord = total + 100 on every page */
+    NEXT_STUCK,     /* nextRecord = startPosition */
+    REPEAT_3,       /* the third request answers the second page again */
+    IGNORE_START,   /* every page is the first page */
+    EMPTY_3,        /* the third request answers no records, nextRecord advancing */
+    FEWER_10,       /* announces 10 more than it has */
+    DRIFT_5,        /* numberOfRecordsMatched grows by 5 on each page */
+    NO_COUNTS,      /* no numberOfRecordsMatched, no nextRecord */
 };
 
 struct scenario {
@@ -88,12 +88,25 @@ static void serve(const struct scenario *s, long request_no, long start, char *s
     pg->returned = pg->records;
     pg->next = last >= s->total ? 0 : start + per_page;
     switch (s->lie) {
-    case NEXT_ZERO_AT_2: if (request_no == 2) pg->next = 0; break;
-    case NEXT_BEYOND: pg->next = s->total + 100; break;
-    case NEXT_STUCK: pg->next = start; break;
-    case EMPTY_3: if (request_no == 3) pg->next = start + per_page; break;
-    case NO_COUNTS: pg->matched = pg->returned = pg->next = -1; break;
-    default: break;
+    case NEXT_ZERO_AT_2:
+        if (request_no == 2)
+            pg->next = 0;
+        break;
+    case NEXT_BEYOND:
+        pg->next = s->total + 100;
+        break;
+    case NEXT_STUCK:
+        pg->next = start;
+        break;
+    case EMPTY_3:
+        if (request_no == 3)
+            pg->next = start + per_page;
+        break;
+    case NO_COUNTS:
+        pg->matched = pg->returned = pg->next = -1;
+        break;
+    default:
+        break;
     }
 }
 

@@ -1,8 +1,8 @@
 /* The one way outside XML comes in: what it refuses and what it decodes. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <cmocka.h>
 
 #include "xmlsafe.h"
 
@@ -24,8 +24,9 @@ static const struct refusal refusals[] = {
      "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;"
      "&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><r>&c;&c;&c;</r>",
      MO_EFORBIDDEN, "internal subset"},
-    {"external dtd", "<?xml version=\"1.0\"?><!DOCTYPE r SYSTEM \"http://example.invalid/x.dtd\">"
-                     "<r>ok</r>",
+    {"external dtd",
+     "<?xml version=\"1.0\"?><!DOCTYPE r SYSTEM \"http://example.invalid/x.dtd\">"
+     "<r>ok</r>",
      MO_OK, NULL},
     {"truncated", "<?xml version=\"1.0\"?><csw:R xmlns:csw=\"urn:x\"><a>text</a", MO_EXML,
      "malformed XML in \"truncated\""},
@@ -93,7 +94,8 @@ static void test_encodings_decode_to_utf8(void **state)
     (void)state;
     /* windows-1252: 0x97 em dash, 0x8C OE ligature */
     const char cp1252[] = "<?xml version=\"1.0\" encoding=\"windows-1252\"?>"
-                          "<t>Plan de pr\xe9vention \x97 \x8c" "uvre</t>";
+                          "<t>Plan de pr\xe9vention \x97 \x8c"
+                          "uvre</t>";
     check_title(cp1252, sizeof cp1252 - 1, "cp1252");
     /* ISO-8859-1 has neither: character references for those */
     const char latin1[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
@@ -109,8 +111,8 @@ static void test_encodings_decode_to_utf8(void **state)
         u16[n++] = *c;
         u16[n++] = 0;
     }
-    const unsigned short rest[] = {0xE9, 'v', 'e', 'n', 't', 'i', 'o', 'n', ' ', 0x2014, ' ',
-                                   0x152, 'u', 'v', 'r', 'e', '<', '/', 't', '>'};
+    const unsigned short rest[] = {0xE9, 'v',   'e', 'n', 't', 'i', 'o', 'n', ' ', 0x2014,
+                                   ' ',  0x152, 'u', 'v', 'r', 'e', '<', '/', 't', '>'};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
         u16[n++] = (char)(rest[i] & 0xFF);
         u16[n++] = (char)(rest[i] >> 8);
