@@ -3,10 +3,10 @@
  * real PostgreSQL database, the real stylesheets.  Each misbehaviour of the
  * stand-in is one row: what the run must end with.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "harvest_support.h"
 #include "testdb.h"

@@ -4,10 +4,10 @@
  * as the real binary in a child process; the partner stand-in answers slowly
  * so there is a middle to kill.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "cluster.h"
 #include "harvest_support.h"

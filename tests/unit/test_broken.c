@@ -5,10 +5,10 @@
  * file of broken/ missing from the table fails the test, so the table grows
  * with the corpus.  Never a crash, never a record out of an error document.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "csw_client.h"
 #include "normalise.h"

@@ -1,8 +1,8 @@
 /* The capped buffer: growth, the cap, steal. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "buf.h"
 

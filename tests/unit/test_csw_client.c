@@ -3,10 +3,10 @@
  * responses of the corpus, our own requests checked against the official
  * CSW schema.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "csw_client.h"
 #include "testdb.h"

@@ -3,10 +3,10 @@
  * what the listing must end with.  The simulator serves records 1..total
  * from startPosition, then lies as the row says.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "paging.h"
 

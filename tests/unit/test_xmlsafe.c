@@ -1,8 +1,8 @@
 /* The one way outside XML comes in: what it refuses and what it decodes. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <cmocka.h>
 
 #include "xmlsafe.h"
 
