@@ -38,8 +38,10 @@ mo_rc normalise_new(const char *xslt_dir, struct normaliser **out,
                     struct mo_err *err) MO_MUST_CHECK;
 void normalise_free(struct normaliser *n);
 
-/* Transforms one record (a document whose root is the record element; it is
- * only read) into a new unified record document (caller frees).  Errors name
+/* Transforms one record (a document whose root is the record element) into a
+ * new unified record document (caller frees).  raw is changed: its
+ * whitespace-only text nodes are removed first (what xsl:strip-space would
+ * do, cheaper), so serialise it before (record_set_original).  Errors name
  * the record's root and the stylesheet message. */
 mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified,
                            struct mo_err *err) MO_MUST_CHECK;

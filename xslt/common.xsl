@@ -84,15 +84,38 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- Removes leading and trailing white space without touching the inside. -->
+  <!-- Removes leading and trailing white space without touching the inside.
+       The trailing run is measured without recursion when it is shorter than 8
+       characters (the usual case: none, or a space or line break): $k counts the
+       blank suffixes of length 1..8 of the last 8 characters, and a blank suffix
+       of length j implies blank suffixes of every length below j.  A longer run
+       goes to rtrim. -->
   <xsl:template name="trim">
     <xsl:param name="s"/>
     <xsl:variable name="n" select="normalize-space($s)"/>
     <xsl:if test="$n != ''">
-      <xsl:variable name="lead" select="substring-before($s, substring($n, 1, 1))"/>
-      <xsl:call-template name="rtrim">
-        <xsl:with-param name="s" select="substring($s, string-length($lead) + 1)"/>
-      </xsl:call-template>
+      <xsl:variable name="t" select="substring($s, string-length(substring-before($s, substring($n, 1, 1))) + 1)"/>
+      <xsl:variable name="len" select="string-length($t)"/>
+      <xsl:variable name="tail" select="substring($t, $len - 7)"/>
+      <xsl:variable name="tl" select="string-length($tail)"/>
+      <xsl:variable name="k" select="(normalize-space(substring($tail, $tl)) = '')
+                                     + (normalize-space(substring($tail, $tl - 1)) = '')
+                                     + (normalize-space(substring($tail, $tl - 2)) = '')
+                                     + (normalize-space(substring($tail, $tl - 3)) = '')
+                                     + (normalize-space(substring($tail, $tl - 4)) = '')
+                                     + (normalize-space(substring($tail, $tl - 5)) = '')
+                                     + (normalize-space(substring($tail, $tl - 6)) = '')
+                                     + (normalize-space(substring($tail, $tl - 7)) = '')"/>
+      <xsl:choose>
+        <xsl:when test="$k &lt; 8">
+          <xsl:value-of select="substring($t, 1, $len - $k)"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:call-template name="rtrim">
+            <xsl:with-param name="s" select="$t"/>
+          </xsl:call-template>
+        </xsl:otherwise>
+      </xsl:choose>
     </xsl:if>
   </xsl:template>
 
@@ -197,14 +220,12 @@
       | $node/gml:timePosition | $node/gml32:timePosition)[1])"/>
     <xsl:if test="$begin != '' or $end != ''">
       <m:temporal>
-        <xsl:call-template name="emit-attr">
-          <xsl:with-param name="name" select="'begin'"/>
-          <xsl:with-param name="value" select="$begin"/>
-        </xsl:call-template>
-        <xsl:call-template name="emit-attr">
-          <xsl:with-param name="name" select="'end'"/>
-          <xsl:with-param name="value" select="$end"/>
-        </xsl:call-template>
+        <xsl:if test="$begin != ''">
+          <xsl:attribute name="begin"><xsl:value-of select="$begin"/></xsl:attribute>
+        </xsl:if>
+        <xsl:if test="$end != ''">
+          <xsl:attribute name="end"><xsl:value-of select="$end"/></xsl:attribute>
+        </xsl:if>
       </m:temporal>
     </xsl:if>
   </xsl:template>

@@ -23,7 +23,6 @@
 
   <xsl:include href="common.xsl"/>
   <xsl:output method="xml" encoding="UTF-8" indent="no"/>
-  <xsl:strip-space elements="*"/>
 
   <xsl:template match="/">
     <xsl:apply-templates select="csw:Record | csw:SummaryRecord | csw:BriefRecord

@@ -29,7 +29,6 @@
 
   <xsl:include href="common.xsl"/>
   <xsl:output method="xml" encoding="UTF-8" indent="no"/>
-  <xsl:strip-space elements="*"/>
 
   <xsl:variable name="DATASET" select="'http://www.w3.org/ns/dcat#Dataset'"/>
   <xsl:variable name="RECORD" select="'http://www.w3.org/ns/dcat#CatalogRecord'"/>

@@ -27,7 +27,6 @@
 
   <xsl:include href="common.xsl"/>
   <xsl:output method="xml" encoding="UTF-8" indent="no"/>
-  <xsl:strip-space elements="*"/>
 
   <xsl:template match="/">
     <xsl:apply-templates select="mdb:MD_Metadata"/>
