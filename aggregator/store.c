@@ -923,6 +923,7 @@ static const char store_refresh_sql[] =
     "SELECT entry_refresh(ARRAY(SELECT DISTINCT identifier FROM moisson_stage) || $1::text[])";
 
 /* COPY text format: backslash, tab, newline and CR escaped; NULL as \N. */
+/* v is a NUL-terminated string of len bytes (every caller's is). */
 static mo_rc store_copy_text(struct buf *b, const char *v, size_t len)
 {
     mo_rc rc = MO_OK;
@@ -930,6 +931,9 @@ static mo_rc store_copy_text(struct buf *b, const char *v, size_t len)
     if (!v)
         return buf_append(b, "\\N", 2);
     for (size_t i = 0; i < len && rc == MO_OK; i++) {
+        i += strcspn(v + i, "\\\t\n\r"); /* long runs of plain text at once */
+        if (i >= len)
+            break;
         const char *esc = NULL;
         switch (v[i]) {
         case '\\':

@@ -477,7 +477,7 @@ mo_rc record_set_original(struct record *rec, xmlDoc *doc, const char *salt)
     mo_rc rc = serialise_root(root, &text, &len);
     if (rc != MO_OK)
         return rc;
-    rc = sha256_hex(salt ? salt : "", text, len, rec->hash);
+    rc = salt ? sha256_hex(salt, text, len, rec->hash) : MO_OK;
     if (rc != MO_OK) {
         free(text);
         return rc;

@@ -69,8 +69,9 @@ mo_rc record_from_unified(xmlDoc *unified, struct record *rec, struct mo_err *er
 void record_clear(struct record *rec);
 
 /* Serialises the root element of doc (namespaces reconciled, UTF-8, no XML
- * declaration) into rec->original/original_len, and sets rec->hash to the
- * hex SHA-256 of salt and that text.  rec->original is replaced. */
+ * declaration) into rec->original/original_len, and, unless salt is NULL,
+ * sets rec->hash to the hex SHA-256 of salt and that text (a caller with a
+ * hash of its own passes NULL).  rec->original is replaced. */
 mo_rc record_set_original(struct record *rec, xmlDoc *doc, const char *salt) MO_MUST_CHECK;
 
 void strlist_free(struct strlist *l);

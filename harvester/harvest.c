@@ -314,7 +314,7 @@ static mo_rc take_record(struct run *run, xmlDoc *doc, const char *hash, struct 
     struct mo_err rec_err = {0};
     struct record *rec = &run->batch[run->n];
     memset(rec, 0, sizeof *rec);
-    mo_rc rc = record_set_original(rec, doc, NORMALISE_VERSION);
+    mo_rc rc = record_set_original(rec, doc, NULL); /* the hash is the plan's */
     if (rc == MO_OK)
         rc = normalise_record(run->h->norm, doc, rec, &rec_err);
     else
