@@ -20,6 +20,7 @@
  * and the fields read from it to DIR/<file>.<n>.fields (for diffing
  * stylesheet or reader changes).
  */
+#include "csw_client.h"
 #include "normalise.h"
 #include "record.h"
 #include "xmlsafe.h"
@@ -51,27 +52,6 @@ struct bench {
     struct normaliser *norm;
 };
 
-/* Copies node and every namespace in scope into a document of its own (as
- * csw_client.c does for each record of a response). */
-static xmlDoc *record_doc(xmlNode *node)
-{
-    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNode *copy = doc ? xmlDocCopyNode(node, doc, 1) : NULL;
-    if (!copy) {
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    xmlDocSetRootElement(doc, copy);
-    xmlNs **in_scope = xmlGetNsList(node->doc, node);
-    for (xmlNs **ns = in_scope; ns && *ns; ns++) {
-        if (!xmlSearchNs(doc, copy, (*ns)->prefix))
-            xmlNewNs(copy, (*ns)->href, (*ns)->prefix);
-    }
-    xmlFree(in_scope);
-    xmlReconciliateNs(doc, copy);
-    return doc;
-}
-
 static int add_input(struct bench *b, xmlDoc *doc, const char *file, size_t n)
 {
     if (b->count == BENCH_MAX_RECORDS) {
@@ -97,7 +77,7 @@ static int add_children(struct bench *b, xmlNode *parent, const char *file)
     for (xmlNode *c = parent->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        xmlDoc *doc = record_doc(c);
+        xmlDoc *doc = csw_record_doc(c);
         if (!doc || add_input(b, doc, file, n++) != 0)
             return -1;
     }
