@@ -469,16 +469,19 @@ static mo_rc reconcile(struct run *run, int full, const char **status, struct mo
         *status = "incomplete";
         return MO_OK;
     }
+    if (run->c.failed > 0) {
+        /* a record is missing: not a success, so the next incremental run asks
+         * for it again, and a full run retires nothing */
+        *status = "incomplete";
+        return full ? buf_append_str(&run->report, "; some records failed: nothing retired")
+                    : MO_OK;
+    }
     *status = "success";
     if (!full)
         return MO_OK;
     if (!paging_consistent(&run->paging)) {
         *status = "incomplete";
         return buf_append_str(&run->report, "; the partner's count changed: nothing retired");
-    }
-    if (run->c.failed > 0) {
-        *status = "incomplete";
-        return buf_append_str(&run->report, "; some records failed: nothing retired");
     }
     long retired = 0;
     struct mo_err shrink = {0};
@@ -614,9 +617,12 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
         rc = buf_printf(&run->report, "; %ld record%s could not be normalised", run->c.failed,
                         run->c.failed == 1 ? "" : "s");
     if (rc != MO_OK) {
+        /* what the partner did until then, and why the run stopped */
         status = "failed";
-        mo_rc ignored =
-            buf_printf(&run->report, "%sfailed: %s", run->report.len ? "; " : "", err->msg);
+        mo_rc ignored = run->paging.pages ? paging_describe(&run->paging, &run->report) : MO_OK;
+        size_t len = run->report.len;
+        int fresh = len == 0 || (len >= 2 && !strcmp(run->report.data + len - 2, ": "));
+        ignored = buf_printf(&run->report, "%sfailed: %s", fresh ? "" : "; ", err->msg);
         (void)ignored;
     }
     rc = run_finish(run, status, rc, sum, err);
