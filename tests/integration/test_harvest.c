@@ -58,6 +58,7 @@ static const struct misbehaviour rows[] = {
     {"xxe", "failed", 0, 0, "DOCTYPE"},
     {"billion-laughs", "failed", 0, 0, "DOCTYPE"},
     {"gzip-bomb", "failed", 0, 0, "larger than"},
+    {"endless", "failed", 0, 0, "larger than"},
 };
 
 static void test_misbehaving_partners(void **state)
