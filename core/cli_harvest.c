@@ -85,7 +85,8 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
     if (!st)
         return CLI_EXIT_FAIL;
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);
-    if (fetch_new(NULL, &f) != MO_OK || normalise_new(xslt, &norm, &err) != MO_OK ||
+    struct fetch_options fo = {.stop = cli->stop};
+    if (fetch_new(&fo, &f) != MO_OK || normalise_new(xslt, &norm, &err) != MO_OK ||
         store_open(cli->conninfo, &writer_store, &err) != MO_OK ||
         (all && store_source_list(st, &list, &count, &err) != MO_OK)) {
         cli_error("%s", err.msg[0] ? err.msg : "out of memory");

@@ -57,6 +57,7 @@ void fetch_options_defaults(struct fetch_options *o)
     o->retry_max_ms = 30000;
     o->user_agent = FETCH_USER_AGENT;
     o->allow_insecure_tls = 0;
+    o->stop = NULL;
 }
 
 /* Replaces every zero field of o by its default; max_retries < 0 means none. */
@@ -107,6 +108,23 @@ static void rng_seed(struct fetch *f)
 }
 
 /* Options that stay the same for every request of this handle. */
+/* libcurl calls this often during a transfer: a stop request aborts it. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    const struct fetch *f = ud;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return f->opt.stop && *f->opt.stop;
+}
+
+static int stop_requested(const struct fetch *f)
+{
+    return f->opt.stop && *f->opt.stop;
+}
+
 static CURLcode handle_setup(struct fetch *f)
 {
     CURL *c = f->curl;
@@ -134,6 +152,11 @@ static CURLcode handle_setup(struct fetch *f)
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_ERRORBUFFER, f->errbuf);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
+    if (o->stop) {
+        SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+        SET(CURLOPT_XFERINFODATA, f);
+        SET(CURLOPT_NOPROGRESS, 0L);
+    }
 #undef SET
     return CURLE_OK;
 }
@@ -382,6 +405,10 @@ static enum verdict attempt_verdict(struct fetch *f, const struct attempt *a, CU
         *rc = mo_fail(err, MO_EIO, "could not fetch \"%s\": could not write spool file", url);
         return VERDICT_FAIL;
     }
+    if (cc == CURLE_ABORTED_BY_CALLBACK || stop_requested(f)) {
+        *rc = mo_fail(err, MO_EIO, "could not fetch \"%s\": interrupted", url);
+        return VERDICT_FAIL;
+    }
     if (cc != CURLE_OK) {
         if (curl_code_retryable(cc) && !last)
             return VERDICT_RETRY;
@@ -415,9 +442,14 @@ static void fetch_backoff(struct fetch *f, const struct attempt *a, int n)
             cap = f->opt.retry_max_ms;
         ms = (long)(rng_next(f) % (uint64_t)(cap + 1));
     }
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    /* in slices of at most 100 ms, so that a stop request is heard */
+    while (ms > 0 && !stop_requested(f)) {
+        long slice = ms < 100 ? ms : 100;
+        struct timespec ts = {0, slice * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !stop_requested(f))
+            ;
+        ms -= slice;
+    }
 }
 
 /* Moves what a successful attempt gathered into resp. */

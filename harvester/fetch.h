@@ -20,6 +20,7 @@
 
 #include "result.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -38,6 +39,8 @@ struct fetch_options {
     long retry_max_ms;        /* largest backoff; default 30000 */
     const char *user_agent;   /* default "moisson/VERSION (+metadata harvester)" */
     int allow_insecure_tls;   /* never set outside tests; default 0 */
+    volatile sig_atomic_t *stop; /* set by a signal handler: abandon the request (and any
+                                    wait before a retry) with MO_EIO "interrupted"; may be NULL */
 };
 
 /* Zero means "default" for every field. */

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -688,6 +689,38 @@ static void test_slow_stream_times_out(void **state)
     fetch_free(f);
 }
 
+/* A stop request (a signal handler's flag) ends a stalled transfer and the
+ * wait before a retry at once. */
+static void *raise_stop_later(void *arg)
+{
+    usleep(300 * 1000);
+    *(volatile sig_atomic_t *)arg = 1;
+    return NULL;
+}
+
+static void test_stop_interrupts(void **state)
+{
+    struct server *s = *state;
+    static volatile sig_atomic_t stop;
+    struct fetch_options o = {.low_speed_time_s = 30, .max_retries = 4, .retry_base_ms = 30000,
+                              .retry_max_ms = 30000, .stop = &stop};
+    const char *paths[] = {"/slow", "/flaky"}; /* a stalled body; a 503 with Retry-After */
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct fetch *f = NULL;
+        struct mo_err err = {0};
+        pthread_t th;
+        stop = 0;
+        assert_int_equal(fetch_new(&o, &f), MO_OK);
+        assert_int_equal(pthread_create(&th, NULL, raise_stop_later, (void *)&stop), 0);
+        double t0 = now_s();
+        get_fails(s, f, paths[i], MO_EIO, &err);
+        assert_true(now_s() - t0 < 3.0);
+        assert_non_null(strstr(err.msg, "interrupted"));
+        pthread_join(th, NULL);
+        fetch_free(f);
+    }
+}
+
 static int closed_port(void)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -812,6 +845,7 @@ int main(void)
         cmocka_unit_test_setup(test_user_agent, hits_reset),
         cmocka_unit_test(test_options_defaults),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test_setup(test_stop_interrupts, hits_reset),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int failed = cmocka_run_group_tests(tests, server_start, server_stop);
