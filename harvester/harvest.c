@@ -42,6 +42,9 @@ struct run {
     struct page_plan plan;
     struct record batch[HARVEST_BATCH_MAX];
     size_t n;
+    int single_walk;                 /* this page in one walk (see take_page) */
+    xmlDoc *held[HARVEST_BATCH_MAX]; /* one walk: copies waiting for their plan */
+    size_t n_held;
     long page_fresh;
     struct run_counters c;
     struct paging paging;
@@ -196,13 +199,13 @@ static void on_known_hash(void *ud, const char *hash, const char *identifier, in
     }
 }
 
-/* Asks the store about the page's hashes, HARVEST_BATCH_MAX at a time, and
- * marks records met twice in the page. */
-static mo_rc plan_decide(struct run *run, struct mo_err *err)
+/* Asks the store about the page's hashes from start on, HARVEST_BATCH_MAX at
+ * a time, and marks records met twice in the page. */
+static mo_rc plan_decide_from(struct run *run, long start, struct mo_err *err)
 {
     struct page_plan *pl = &run->plan;
     const char *hashes[HARVEST_BATCH_MAX];
-    for (long from = 0; from < pl->n; from += HARVEST_BATCH_MAX) {
+    for (long from = start; from < pl->n; from += HARVEST_BATCH_MAX) {
         struct lookup_window w = {pl, from, from + HARVEST_BATCH_MAX};
         if (w.to > pl->n)
             w.to = pl->n;
@@ -213,7 +216,7 @@ static mo_rc plan_decide(struct run *run, struct mo_err *err)
         if (rc != MO_OK)
             return rc;
     }
-    for (long i = 0; i < pl->n; i++) {
+    for (long i = start; i < pl->n; i++) {
         if (pl->state[i] != REC_SEEN && run->recent && recently_written(run, pl->hash[i]))
             pl->state[i] = REC_SEEN;
         for (long j = 0; j < i && pl->state[i] != REC_SEEN; j++)
@@ -369,26 +372,81 @@ static mo_rc write_unchanged(struct run *run, struct mo_err *err)
     return rc;
 }
 
+static void held_free(struct run *run)
+{
+    for (size_t k = 0; k < run->n_held; k++)
+        xmlFreeDoc(run->held[k]);
+    run->n_held = 0;
+}
+
+/* One walk: the held copies get their plan, and the new ones are normalised. */
+static mo_rc take_held(struct run *run, struct mo_err *err)
+{
+    long from = run->plan.n - (long)run->n_held;
+    mo_rc rc = plan_decide_from(run, from, err);
+    for (size_t k = 0; rc == MO_OK && k < run->n_held; k++)
+        if (run->plan.state[from + (long)k] == REC_NEW)
+            rc = take_record(run, run->held[k], run->plan.hash[from + (long)k], err);
+    held_free(run);
+    return rc;
+}
+
+/* One walk: hash every record and keep a copy until its plan is known. */
+static mo_rc on_record_once(void *ud, xmlNode *node, long index, struct mo_err *err)
+{
+    struct run *run = ud;
+    mo_rc rc = on_hash(ud, node, index, err);
+    if (rc != MO_OK)
+        return rc;
+    run->held[run->n_held] = csw_record_doc(node);
+    if (!run->held[run->n_held])
+        return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
+    if (++run->n_held == HARVEST_BATCH_MAX)
+        return take_held(run, err);
+    return MO_OK;
+}
+
+/* The next page in one walk when most of this one was new (a first harvest:
+ * copy everything, parse once), in two walks otherwise (a re-harvest: copy
+ * nothing that is unchanged). */
+static void choose_walk(struct run *run)
+{
+    long fresh_new = 0;
+    for (long i = 0; i < run->plan.n; i++)
+        fresh_new += run->plan.state[i] == REC_NEW;
+    run->single_walk = run->plan.n > 0 && 2 * fresh_new >= run->plan.n;
+}
+
 /* A fetched page: hash every record, ask the store, normalise and write
  * what is new, stamp what is unchanged. */
 static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_info *info,
                        struct mo_err *err)
 {
     int any_new = 0;
+    mo_rc rc;
     plan_reset(&run->plan);
-    mo_rc rc = csw_walk_page(page, info, on_hash, run, err);
-    if (rc == MO_OK)
-        rc = plan_decide(run, err);
-    for (long i = 0; rc == MO_OK && i < run->plan.n && !any_new; i++)
-        any_new = run->plan.state[i] == REC_NEW;
-    if (rc == MO_OK && any_new) {
-        struct csw_page_info again;
-        rc = csw_walk_page(page, &again, on_changed, run, err);
+    if (run->single_walk) {
+        rc = csw_walk_page(page, info, on_record_once, run, err);
+        if (rc == MO_OK && run->n_held)
+            rc = take_held(run, err);
+        held_free(run);
+    } else {
+        rc = csw_walk_page(page, info, on_hash, run, err);
+        if (rc == MO_OK)
+            rc = plan_decide_from(run, 0, err);
+        for (long i = 0; rc == MO_OK && i < run->plan.n && !any_new; i++)
+            any_new = run->plan.state[i] == REC_NEW;
+        if (rc == MO_OK && any_new) {
+            struct csw_page_info again;
+            rc = csw_walk_page(page, &again, on_changed, run, err);
+        }
     }
     if (rc == MO_OK)
         rc = flush_batch(run, err);
     if (rc == MO_OK)
         rc = write_unchanged(run, err);
+    if (rc == MO_OK)
+        choose_walk(run);
     return rc;
 }
 
@@ -545,6 +603,7 @@ static void run_free(struct run *run)
         return;
     writer_stop(run->writer);
     free(run->recent);
+    held_free(run);
     for (size_t i = 0; i < run->n; i++)
         record_clear(&run->batch[i]);
     plan_free(&run->plan);
@@ -586,8 +645,12 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
     if (!run)
         return mo_fail(err, MO_ENOMEM, "out of memory");
     rc = store_runs_reap(h->store, src->id, &reaped, err);
+    long long stored = 0;
+    if (rc == MO_OK)
+        rc = store_count_records(h->store, src->id, &stored, err);
     if (rc != MO_OK)
         goto out;
+    run->single_walk = stored == 0; /* nothing to skip: parse each page once */
     if (reaped)
         log_warn(h->log, "source \"%s\": %d interrupted run(s) marked failed", src->name, reaped);
 
