@@ -18,6 +18,7 @@ enum rec_state {
     REC_NEW = 0,   /* new or changed: normalise and write */
     REC_UNCHANGED, /* the store has this hash: only mark it seen */
     REC_SEEN,      /* already received in this run, or twice in the page */
+    REC_TOO_BIG,   /* past HARVEST_MAX_RECORD_BYTES: a per-record error */
 };
 
 /* Per page: one slot per record, in document order. */
@@ -109,18 +110,40 @@ static int recently_written(const struct run *run, const char *hash)
     return 0;
 }
 
-static int digest_element(EVP_MD_CTX *md, const xmlNode *n, int depth);
+/* A digest fed by a tree walk, with the bytes fed counted against
+ * HARVEST_MAX_RECORD_BYTES. */
+struct digest_walk {
+    EVP_MD_CTX *md;
+    size_t bytes;
+    int too_big;
+};
+
+static int feed(struct digest_walk *w, const void *data, size_t len)
+{
+    w->bytes += len;
+    if (w->bytes > HARVEST_MAX_RECORD_BYTES) {
+        w->too_big = 1;
+        return 0;
+    }
+    return EVP_DigestUpdate(w->md, data, len) == 1;
+}
+
+static int feed_str(struct digest_walk *w, const void *s)
+{
+    return feed(w, s, strlen((const char *)s));
+}
+
+static int digest_element(struct digest_walk *w, const xmlNode *n, int depth);
 
 /* Feeds a list of sibling nodes (an element's children) to the digest. */
-static int digest_children(EVP_MD_CTX *md, const xmlNode *first, int depth)
+static int digest_children(struct digest_walk *w, const xmlNode *first, int depth)
 {
     int ok = depth < HARVEST_MAX_DEPTH;
     for (const xmlNode *n = first; ok && n; n = n->next) {
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
-            ok = !n->content ||
-                 EVP_DigestUpdate(md, n->content, strlen((const char *)n->content)) == 1;
+            ok = !n->content || feed_str(w, n->content);
         else if (n->type == XML_ELEMENT_NODE)
-            ok = digest_element(md, n, depth);
+            ok = digest_element(w, n, depth);
     }
     return ok;
 }
@@ -128,34 +151,32 @@ static int digest_children(EVP_MD_CTX *md, const xmlNode *first, int depth)
 /* Feeds one element to the digest: its namespace and name, its attributes,
  * its children, with separators that cannot occur in names.  A walk of the
  * tree, not a serialisation: cheaper, and as faithful for telling a change. */
-static int digest_element(EVP_MD_CTX *md, const xmlNode *n, int depth)
+static int digest_element(struct digest_walk *w, const xmlNode *n, int depth)
 {
-    const char *ns = n->ns ? (const char *)n->ns->href : "";
-    int ok = EVP_DigestUpdate(md, "\x01", 1) && EVP_DigestUpdate(md, ns, strlen(ns)) &&
-             EVP_DigestUpdate(md, "\x02", 1) &&
-             EVP_DigestUpdate(md, n->name, strlen((const char *)n->name));
-    for (const xmlAttr *a = n->properties; ok && a; a = a->next) {
-        const char *ans = a->ns ? (const char *)a->ns->href : "";
-        ok = EVP_DigestUpdate(md, "\x03", 1) && EVP_DigestUpdate(md, ans, strlen(ans)) &&
-             EVP_DigestUpdate(md, "\x02", 1) &&
-             EVP_DigestUpdate(md, a->name, strlen((const char *)a->name)) &&
-             EVP_DigestUpdate(md, "\x04", 1) && digest_children(md, a->children, depth + 1);
-    }
-    return ok && digest_children(md, n->children, depth + 1) && EVP_DigestUpdate(md, "\x05", 1);
+    int ok = feed(w, "\x01", 1) && feed_str(w, n->ns ? n->ns->href : (const xmlChar *)"") &&
+             feed(w, "\x02", 1) && feed_str(w, n->name);
+    for (const xmlAttr *a = n->properties; ok && a; a = a->next)
+        ok = feed(w, "\x03", 1) && feed_str(w, a->ns ? a->ns->href : (const xmlChar *)"") &&
+             feed(w, "\x02", 1) && feed_str(w, a->name) && feed(w, "\x04", 1) &&
+             digest_children(w, a->children, depth + 1);
+    return ok && digest_children(w, n->children, depth + 1) && feed(w, "\x05", 1);
 }
 
 /* The content hash of a record element as the partner sent it: SHA-256 of
- * NORMALISE_VERSION and the element's tree (hex). */
+ * NORMALISE_VERSION and the element's tree (hex).  MO_ELIMIT for a record
+ * past HARVEST_MAX_RECORD_BYTES. */
 static mo_rc hash_record(xmlNode *node, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(md, NORMALISE_VERSION, strlen(NORMALISE_VERSION)) == 1 &&
-             digest_element(md, node, 0) && EVP_DigestFinal_ex(md, digest, &len) == 1;
-    EVP_MD_CTX_free(md);
+    struct digest_walk w = {.md = EVP_MD_CTX_new()};
+    int ok = w.md && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1 &&
+             feed_str(&w, NORMALISE_VERSION) && digest_element(&w, node, 0) &&
+             EVP_DigestFinal_ex(w.md, digest, &len) == 1;
+    EVP_MD_CTX_free(w.md);
+    if (w.too_big)
+        return MO_ELIMIT;
     if (!ok || len != 32)
         return MO_ENOMEM;
     for (unsigned int i = 0; i < len; i++) {
@@ -164,6 +185,22 @@ static mo_rc hash_record(xmlNode *node, char out[65])
     }
     out[64] = '\0';
     return MO_OK;
+}
+
+/* Best-effort identifier of a record that cannot be taken, for the error
+ * report only. */
+static char *guess_identifier_node(xmlNode *node)
+{
+    xmlXPathContext *ctx = xmlXPathNewContext(node->doc);
+    if (!ctx)
+        return NULL;
+    ctx->node = node;
+    char *id = xmlsafe_xpath_string(
+        ctx, "string((*[local-name()='fileIdentifier']/*"
+             " | *[local-name()='metadataIdentifier']//*[local-name()='code']/*"
+             " | *[local-name()='identifier'])[1])");
+    xmlXPathFreeContext(ctx);
+    return id;
 }
 
 /* First walk: the hash of every record of the page. */
@@ -176,6 +213,12 @@ static mo_rc on_hash(void *ud, xmlNode *node, long index, struct mo_err *err)
     pl->known_id[pl->n] = NULL;
     pl->state[pl->n] = REC_NEW;
     mo_rc rc = hash_record(node, pl->hash[pl->n]);
+    if (rc == MO_ELIMIT) { /* a per-record error, reported by report_too_big */
+        pl->state[pl->n] = REC_TOO_BIG;
+        snprintf(pl->hash[pl->n], sizeof pl->hash[pl->n], "too-big:%ld", index);
+        pl->known_id[pl->n] = guess_identifier_node(node);
+        rc = MO_OK;
+    }
     if (rc != MO_OK)
         return mo_fail(err, rc, "could not hash record %ld of source \"%s\"", index + 1,
                        run->src->name);
@@ -229,19 +272,11 @@ static mo_rc plan_decide_from(struct run *run, long start, struct mo_err *err)
     return MO_OK;
 }
 
-/* Best-effort identifier of a record that could not be normalised, for the
- * error report only. */
+/* The same for a record copied into a document of its own. */
 static char *guess_identifier(xmlDoc *raw)
 {
-    xmlXPathContext *ctx = xmlXPathNewContext(raw);
-    if (!ctx)
-        return NULL;
-    char *id = xmlsafe_xpath_string(
-        ctx, "string((/*/*[local-name()='fileIdentifier']/*"
-             " | /*/*[local-name()='metadataIdentifier']//*[local-name()='code']/*"
-             " | /*/*[local-name()='identifier'])[1])");
-    xmlXPathFreeContext(ctx);
-    return id;
+    xmlNode *root = xmlDocGetRootElement(raw);
+    return root ? guess_identifier_node(root) : NULL;
 }
 
 /* Keeps the last of several records with one identifier in a batch. */
@@ -398,11 +433,31 @@ static mo_rc on_record_once(void *ud, xmlNode *node, long index, struct mo_err *
     mo_rc rc = on_hash(ud, node, index, err);
     if (rc != MO_OK)
         return rc;
-    run->held[run->n_held] = csw_record_doc(node);
-    if (!run->held[run->n_held])
+    run->held[run->n_held] = NULL;
+    if (run->plan.state[run->plan.n - 1] != REC_TOO_BIG &&
+        !(run->held[run->n_held] = csw_record_doc(node)))
         return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
     if (++run->n_held == HARVEST_BATCH_MAX)
         return take_held(run, err);
+    return MO_OK;
+}
+
+/* Records past HARVEST_MAX_RECORD_BYTES: per-record errors, the run goes on. */
+static mo_rc report_too_big(struct run *run, struct mo_err *err)
+{
+    char reason[128];
+    snprintf(reason, sizeof reason, "record larger than %d bytes: not taken",
+             HARVEST_MAX_RECORD_BYTES);
+    for (long i = 0; i < run->plan.n; i++) {
+        if (run->plan.state[i] != REC_TOO_BIG)
+            continue;
+        run->c.failed++;
+        log_warn(run->h->log, "record %s: %s",
+                 run->plan.known_id[i] ? run->plan.known_id[i] : "(no identifier)", reason);
+        mo_rc rc = store_run_error(run->h->store, run->run_id, run->plan.known_id[i], reason, err);
+        if (rc != MO_OK)
+            return rc;
+    }
     return MO_OK;
 }
 
@@ -445,6 +500,8 @@ static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_i
         rc = flush_batch(run, err);
     if (rc == MO_OK)
         rc = write_unchanged(run, err);
+    if (rc == MO_OK)
+        rc = report_too_big(run, err);
     if (rc == MO_OK)
         choose_walk(run);
     return rc;
@@ -677,8 +734,8 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
     if (rc == MO_OK)
         rc = reconcile(run, sum->full, &status, err);
     if (rc == MO_OK && run->c.failed)
-        rc = buf_printf(&run->report, "; %ld record%s could not be normalised", run->c.failed,
-                        run->c.failed == 1 ? "" : "s");
+        rc = buf_printf(&run->report, "; %ld record%s could not be taken (see runs --errors)",
+                        run->c.failed, run->c.failed == 1 ? "" : "s");
     if (rc != MO_OK) {
         /* what the partner did until then, and why the run stopped */
         status = "failed";

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xmlsafe.h"
 
@@ -243,6 +244,49 @@ static void test_bad_records_are_reported(void **state)
     hctx_close(&c);
 }
 
+/* A record past HARVEST_MAX_RECORD_BYTES is a per-record error; the others
+ * of its page are taken. */
+static void test_huge_record_refused(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/moisson-huge-XXXXXX", path[256], demo[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/huge.xml", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("<csw:Record xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\" "
+          "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dct=\"http://purl.org/dc/terms/\">"
+          "<dc:identifier>huge-1</dc:identifier><dc:title>Trop long</dc:title><dct:abstract>",
+          fp);
+    for (int i = 0; i < 9 * 1024; i++)
+        for (int j = 0; j < 1024; j++)
+            fputc('a' + (j % 26), fp);
+    fputs("</dct:abstract></csw:Record>", fp);
+    fclose(fp);
+    hctx_path(demo, sizeof demo, "demo/partners/departement");
+    struct hctx c;
+    struct standin s;
+    const char *args[] = {"--records", path, "--records", demo, NULL};
+    hctx_open(&c, "harvest_huge");
+    standin_start(&s, args);
+    hctx_add_source(&c, "p", s.base_url, 20, NULL);
+    struct harvest_summary sum = {0};
+    struct mo_err err = {0};
+    assert_int_equal(hctx_harvest(&c, "p", 1, &sum, &err), MO_OK);
+    assert_string_equal(sum.status, "incomplete");
+    assert_int_equal(sum.c.failed, 1);
+    assert_int_equal(sum.c.received, 10);
+    assert_int_equal(sum.c.added, 9);
+    assert_int_equal(hctx_count(&c, "SELECT count(*) FROM run_error WHERE identifier = 'huge-1' "
+                                    "AND reason LIKE 'record larger than%'"),
+                     1);
+    harvest_summary_clear(&sum);
+    standin_stop(&s);
+    hctx_close(&c);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_unreachable_partner(void **state)
 {
     (void)state;
@@ -269,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_reharvest_changes_and_retirement),
         cmocka_unit_test(test_incremental_and_constraint),
         cmocka_unit_test(test_bad_records_are_reported),
+        cmocka_unit_test(test_huge_record_refused),
         cmocka_unit_test(test_unreachable_partner),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
