@@ -697,37 +697,6 @@ mo_rc store_runs_reap(struct store *s, long long source_id, int *reaped, struct 
 
 /* ---- records: reading ---- */
 
-mo_rc store_load_hashes(struct store *s, long long source_id,
-                        int (*cb)(void *ud, const char *hash, const char *identifier), void *ud,
-                        struct mo_err *err)
-{
-    char sid[24];
-    PGresult *res;
-    mo_rc rc = MO_OK;
-    snprintf(sid, sizeof sid, "%lld", source_id);
-    const char *params[] = {sid};
-    if (!PQsendQueryParams(s->conn,
-                           "SELECT hash, identifier FROM record"
-                           " WHERE source_id = $1 AND retired_at IS NULL",
-                           1, NULL, params, NULL, NULL, 0))
-        return store_fail(s, NULL, err, "could not load the hashes of source %lld", source_id);
-    PQsetSingleRowMode(s->conn);
-    while ((res = PQgetResult(s->conn)) != NULL) {
-        ExecStatusType st = PQresultStatus(res);
-        if (st == PGRES_SINGLE_TUPLE) {
-            int stop = rc == MO_OK ? cb(ud, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1)) : 0;
-            if (stop)
-                rc = mo_fail(err, stop > 0 && stop < MO_RC_COUNT ? (mo_rc)stop : MO_EIO,
-                             "loading the hashes of source %lld was stopped by the caller",
-                             source_id);
-        } else if (st != PGRES_TUPLES_OK && rc == MO_OK) {
-            rc = store_fail(s, res, err, "could not load the hashes of source %lld", source_id);
-        }
-        PQclear(res);
-    }
-    return rc;
-}
-
 mo_rc store_lookup_hashes(struct store *s, long long source_id, long long run_id,
                           const char *const *hashes, size_t n,
                           void (*cb)(void *ud, const char *hash, const char *identifier,

@@ -130,14 +130,6 @@ mo_rc store_runs_reap(struct store *s, long long source_id, int *reaped,
 
 /* ---- records ---- */
 
-/* Calls cb(ud, hash, identifier) for every non-retired record of the source
- * (for change detection before normalising), streaming the rows.  A non-zero
- * return from cb stops the calls; the function then returns that value as
- * the mo_rc when it is one (else MO_EIO). */
-mo_rc store_load_hashes(struct store *s, long long source_id,
-                        int (*cb)(void *ud, const char *hash, const char *identifier),
-                        void *ud, struct mo_err *err) MO_MUST_CHECK;
-
 /* For change detection per batch: calls cb(ud, hash, identifier,
  * seen_in_run) for each of the n hashes that a record of the source has
  * (seen_in_run: that record was already written or marked seen by run_id).
