@@ -1,15 +1,14 @@
 /*
  * store.c — the index in PostgreSQL (see store.h and aggregator/README.md).
  *
- * Every statement is constant text with $n parameters.  A page of records
- * goes through COPY (text format) into a per-connection temporary staging
- * table, then set-based statements move it into record, record_seen and
- * entry, all in one transaction.  On any database error the transaction is
- * rolled back before returning, so the connection is always idle.
+ * Every statement is constant text with $n parameters.  Writing a page of
+ * records is store_page.c.  On any database error the transaction is rolled
+ * back before returning, so the connection is always idle.
  */
 #include "store.h"
 
 #include "buf.h"
+#include "store_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,20 +21,11 @@
 
 #define STORE_MAX_MIGRATION_BYTES (16u << 20)
 #define STORE_MAX_MIGRATIONS 999
-#define STORE_COPY_FLUSH_BYTES (1u << 20)
-#define STORE_MAX_FIELD_BYTES (512u << 20) /* one escaped COPY line at most */
 #define STORE_MIGRATE_LOCK "7236984417"    /* advisory lock key of store_migrate */
 
-struct store {
-    PGconn *conn;
-    int staged;       /* the temporary staging table exists on this connection */
-    long pages;       /* pages written on this connection */
-    long next_analyze; /* refresh the planner's statistics at this page count */
-    char sqlstate[6]; /* of the last failed statement */
-};
 
-static mo_rc store_array_literal(struct buf *out, const char *const *items, size_t n);
-static mo_rc store_analyze(struct store *s, struct mo_err *err);
+
+static mo_rc store_analyze_stale(struct store *s, struct mo_err *err);
 
 /* ---- errors and statements ---- */
 
@@ -60,7 +50,7 @@ static void store_pg_message(const struct store *s, const PGresult *res, char *o
 }
 
 /* Leaves the connection idle: rolls back an open or failed transaction. */
-static void store_rollback(struct store *s)
+void store_rollback(struct store *s)
 {
     PGTransactionStatusType ts = PQtransactionStatus(s->conn);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
@@ -83,9 +73,7 @@ static mo_rc store_vfail(struct store *s, const PGresult *res, struct mo_err *er
     return mo_fail(err, MO_EDB, "%s: %s", what, msg);
 }
 
-static mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt,
-                        ...) MO_PRINTF(4, 5);
-static mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt,
+mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt,
                         ...)
 {
     va_list ap;
@@ -98,9 +86,7 @@ static mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err
 /* Runs one statement with text parameters.  On success *out (may be NULL)
  * receives the result; on failure the transaction is rolled back and err
  * reads "<what>: <server message>". */
-static mo_rc store_exec(struct store *s, const char *sql, int n, const char *const *params,
-                        PGresult **out, struct mo_err *err, const char *fmt, ...) MO_PRINTF(7, 8);
-static mo_rc store_exec(struct store *s, const char *sql, int n, const char *const *params,
+mo_rc store_exec(struct store *s, const char *sql, int n, const char *const *params,
                         PGresult **out, struct mo_err *err, const char *fmt, ...)
 {
     PGresult *res = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
@@ -133,9 +119,38 @@ static char *store_strdup_or_null(const PGresult *res, int row, int col, int *oo
     return p;
 }
 
-static long long store_ll(const PGresult *res, int row, int col)
+long long store_ll(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+/* A PostgreSQL array literal: every element double-quoted, with backslash
+ * and double quote escaped; NULL items as NULL. */
+mo_rc store_array_literal(struct buf *out, const char *const *items, size_t n)
+{
+    mo_rc rc = buf_append(out, "{", 1);
+    for (size_t i = 0; i < n && rc == MO_OK; i++) {
+        if (i > 0)
+            rc = buf_append(out, ",", 1);
+        if (rc != MO_OK)
+            break;
+        if (!items[i]) {
+            rc = buf_append(out, "NULL", 4);
+            continue;
+        }
+        rc = buf_append(out, "\"", 1);
+        for (const char *p = items[i]; *p && rc == MO_OK; p++) {
+            if (*p == '"' || *p == '\\')
+                rc = buf_append(out, "\\", 1);
+            if (rc == MO_OK)
+                rc = buf_append(out, p, 1);
+        }
+        if (rc == MO_OK)
+            rc = buf_append(out, "\"", 1);
+    }
+    if (rc == MO_OK)
+        rc = buf_append(out, "}", 1);
+    return rc;
 }
 
 /* ---- connection ---- */
@@ -781,7 +796,7 @@ mo_rc store_retire_unseen(struct store *s, long long source_id, long long run_id
         max_shrink = STORE_DEFAULT_MAX_SHRINK;
     /* the counts below join the whole source, and every seen stamp just
      * changed: fresh statistics keep their plans linear */
-    mo_rc arc = store_analyze(s, err);
+    mo_rc arc = store_analyze_stale(s, err);
     if (arc != MO_OK)
         return arc;
     mo_rc rc = store_exec(s, "BEGIN", 0, NULL, NULL, err, "could not retire records of source %lld",
@@ -819,319 +834,7 @@ mo_rc store_retire_unseen(struct store *s, long long source_id, long long run_id
                       source_id);
 }
 
-/* ---- records: writing a page ---- */
-
-static const char store_stage_sql[] =
-    "CREATE TEMP TABLE IF NOT EXISTS moisson_stage ("
-    " seq int NOT NULL, identifier text NOT NULL, schema text, language text, parent text,"
-    " type text, title text, abstract text, lineage text, service_type text, thumbnail text,"
-    " date_creation text, date_publication text, date_revision text, date_stamp text,"
-    " temporal_begin text, temporal_end text,"
-    " alt_titles text[], keywords text[], topics text[], organisations text[], links text[],"
-    " formats text[], crs text[], licences text[], resource_languages text[],"
-    " operates_on text[], bbox box, original text, unified text, hash text NOT NULL)"
-    " ON COMMIT DELETE ROWS";
-
-#define STORE_COLUMNS                                                                              \
-    "identifier, schema, language, parent, type, title, abstract, lineage, service_type,"          \
-    " thumbnail, date_creation, date_publication, date_revision, date_stamp, temporal_begin,"      \
-    " temporal_end"
-#define STORE_ARRAYS                                                                               \
-    "alt_titles, keywords, topics, organisations, links, formats, crs, licences,"                  \
-    " resource_languages, operates_on"
-
-static const char store_upsert_sql[] =
-    "WITH up AS ("
-    " INSERT INTO record AS r (source_id, " STORE_COLUMNS ", created, published, revised,"
-    "  modified, temporal_from, temporal_to, " STORE_ARRAYS ", bbox, original, unified, hash)"
-    " SELECT DISTINCT ON (identifier) $1::bigint, " STORE_COLUMNS ","
-    "  moisson_parse_ts(date_creation), moisson_parse_ts(date_publication),"
-    "  moisson_parse_ts(date_revision),"
-    "  coalesce(moisson_parse_ts(date_stamp), moisson_parse_ts(date_revision)),"
-    "  moisson_parse_ts(temporal_begin), moisson_parse_ts(temporal_end),"
-    "  coalesce(alt_titles, '{}'), coalesce(keywords, '{}'), coalesce(topics, '{}'),"
-    "  coalesce(organisations, '{}'), coalesce(links, '{}'), coalesce(formats, '{}'),"
-    "  coalesce(crs, '{}'), coalesce(licences, '{}'), coalesce(resource_languages, '{}'),"
-    "  coalesce(operates_on, '{}'), bbox, original, unified, hash"
-    " FROM moisson_stage ORDER BY identifier, seq DESC"
-    " ON CONFLICT (source_id, identifier) DO UPDATE SET"
-    "  schema = excluded.schema, language = excluded.language, parent = excluded.parent,"
-    "  type = excluded.type, title = excluded.title, abstract = excluded.abstract,"
-    "  lineage = excluded.lineage, service_type = excluded.service_type,"
-    "  thumbnail = excluded.thumbnail, date_creation = excluded.date_creation,"
-    "  date_publication = excluded.date_publication, date_revision = excluded.date_revision,"
-    "  date_stamp = excluded.date_stamp, temporal_begin = excluded.temporal_begin,"
-    "  temporal_end = excluded.temporal_end, created = excluded.created,"
-    "  published = excluded.published, revised = excluded.revised,"
-    "  modified = excluded.modified, temporal_from = excluded.temporal_from,"
-    "  temporal_to = excluded.temporal_to, alt_titles = excluded.alt_titles,"
-    "  keywords = excluded.keywords, topics = excluded.topics,"
-    "  organisations = excluded.organisations, links = excluded.links,"
-    "  formats = excluded.formats, crs = excluded.crs, licences = excluded.licences,"
-    "  resource_languages = excluded.resource_languages, operates_on = excluded.operates_on,"
-    "  bbox = excluded.bbox, original = excluded.original, unified = excluded.unified,"
-    "  hash = excluded.hash, changed_at = now(), retired_at = NULL"
-    " WHERE r.hash IS DISTINCT FROM excluded.hash OR r.retired_at IS NOT NULL"
-    " RETURNING (xmax = 0) AS inserted)"
-    " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),"
-    "  (SELECT count(DISTINCT identifier) FROM moisson_stage) FROM up";
-
-static const char store_seen_sql[] =
-    "INSERT INTO record_seen (record_id, last_run, last_seen)"
-    " SELECT r.id, $2::bigint, now() FROM record r"
-    " WHERE r.source_id = $1::bigint"
-    "  AND r.identifier = ANY (ARRAY(SELECT identifier FROM moisson_stage) || $3::text[])"
-    " ON CONFLICT (record_id) DO UPDATE"
-    "  SET last_run = excluded.last_run, last_seen = excluded.last_seen";
-
-static const char store_revive_sql[] =
-    "UPDATE record SET retired_at = NULL WHERE source_id = $1::bigint"
-    " AND identifier = ANY ($2::text[]) AND retired_at IS NOT NULL";
-
-static const char store_refresh_sql[] =
-    "SELECT entry_refresh(ARRAY(SELECT DISTINCT identifier FROM moisson_stage) || $1::text[])";
-
-/* COPY text format: backslash, tab, newline and CR escaped; NULL as \N. */
-/* v is a NUL-terminated string of len bytes (every caller's is). */
-static mo_rc store_copy_text(struct buf *b, const char *v, size_t len)
-{
-    mo_rc rc = MO_OK;
-    size_t start = 0;
-    if (!v)
-        return buf_append(b, "\\N", 2);
-    for (size_t i = 0; i < len && rc == MO_OK; i++) {
-        i += strcspn(v + i, "\\\t\n\r"); /* long runs of plain text at once */
-        if (i >= len)
-            break;
-        const char *esc = NULL;
-        switch (v[i]) {
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        default:
-            continue;
-        }
-        rc = buf_append(b, v + start, i - start);
-        if (rc == MO_OK)
-            rc = buf_append(b, esc, 2);
-        start = i + 1;
-    }
-    if (rc == MO_OK)
-        rc = buf_append(b, v + start, len - start);
-    return rc;
-}
-
-static mo_rc store_copy_str(struct buf *b, const char *v)
-{
-    return store_copy_text(b, v, v ? strlen(v) : 0);
-}
-
-/* A PostgreSQL array literal: every element double-quoted, with backslash
- * and double quote escaped; NULL items as NULL. */
-static mo_rc store_array_literal(struct buf *out, const char *const *items, size_t n)
-{
-    mo_rc rc = buf_append(out, "{", 1);
-    for (size_t i = 0; i < n && rc == MO_OK; i++) {
-        if (i > 0)
-            rc = buf_append(out, ",", 1);
-        if (rc != MO_OK)
-            break;
-        if (!items[i]) {
-            rc = buf_append(out, "NULL", 4);
-            continue;
-        }
-        rc = buf_append(out, "\"", 1);
-        for (const char *p = items[i]; *p && rc == MO_OK; p++) {
-            if (*p == '"' || *p == '\\')
-                rc = buf_append(out, "\\", 1);
-            if (rc == MO_OK)
-                rc = buf_append(out, p, 1);
-        }
-        if (rc == MO_OK)
-            rc = buf_append(out, "\"", 1);
-    }
-    if (rc == MO_OK)
-        rc = buf_append(out, "}", 1);
-    return rc;
-}
-
-static mo_rc store_copy_array(struct buf *b, struct buf *tmp, const struct strlist *l)
-{
-    buf_reset(tmp);
-    mo_rc rc = store_array_literal(tmp, (const char *const *)l->items, l->items ? l->count : 0);
-    if (rc == MO_OK)
-        rc = store_copy_text(b, tmp->data, tmp->len);
-    return rc;
-}
-
-static mo_rc store_copy_bbox(struct buf *b, const struct record *r)
-{
-    if (!r->has_bbox || !isfinite(r->west) || !isfinite(r->south) || !isfinite(r->east) ||
-        !isfinite(r->north))
-        return buf_append(b, "\\N", 2);
-    return buf_printf(b, "(%.17g,%.17g),(%.17g,%.17g)", r->east, r->north, r->west, r->south);
-}
-
-/* One COPY line for r (seq is its position in the page). */
-static mo_rc store_copy_record(struct buf *b, struct buf *tmp, const struct record *r, size_t seq)
-{
-    const char *texts[] = {r->identifier,    r->schema,     r->language,       r->parent,
-                           r->type,          r->title,      r->abstract,       r->lineage,
-                           r->service_type,  r->thumbnail,  r->date_creation,  r->date_publication,
-                           r->date_revision, r->date_stamp, r->temporal_begin, r->temporal_end};
-    const struct strlist *arrays[] = {
-        &r->alt_titles, &r->keywords, &r->topics,   &r->organisations,      &r->links,
-        &r->formats,    &r->crs,      &r->licences, &r->resource_languages, &r->operates_on};
-    mo_rc rc = buf_printf(b, "%zu", seq);
-    for (size_t i = 0; i < sizeof texts / sizeof *texts && rc == MO_OK; i++) {
-        rc = buf_append(b, "\t", 1);
-        if (rc == MO_OK)
-            rc = store_copy_str(b, texts[i]);
-    }
-    for (size_t i = 0; i < sizeof arrays / sizeof *arrays && rc == MO_OK; i++) {
-        rc = buf_append(b, "\t", 1);
-        if (rc == MO_OK)
-            rc = store_copy_array(b, tmp, arrays[i]);
-    }
-    if (rc == MO_OK)
-        rc = buf_append(b, "\t", 1);
-    if (rc == MO_OK)
-        rc = store_copy_bbox(b, r);
-    if (rc == MO_OK)
-        rc = buf_append(b, "\t", 1);
-    if (rc == MO_OK)
-        rc = store_copy_text(b, r->original,
-                             r->original && r->original_len
-                                 ? r->original_len
-                                 : (r->original ? strlen(r->original) : 0));
-    if (rc == MO_OK)
-        rc = buf_append(b, "\t", 1);
-    if (rc == MO_OK)
-        rc = store_copy_text(b, r->unified,
-                             r->unified && r->unified_len ? r->unified_len
-                                                          : (r->unified ? strlen(r->unified) : 0));
-    if (rc == MO_OK)
-        rc = buf_append(b, "\t", 1);
-    if (rc == MO_OK)
-        rc = store_copy_str(b, r->hash);
-    if (rc == MO_OK)
-        rc = buf_append(b, "\n", 1);
-    return rc;
-}
-
-/* Streams the records into moisson_stage (inside the page's transaction). */
-static mo_rc store_copy_page(struct store *s, long long source_id, const struct record *recs,
-                             size_t n, struct mo_err *err)
-{
-    struct buf b, tmp;
-    mo_rc rc = MO_OK;
-    const char *fail = NULL;
-    buf_init(&b, STORE_MAX_FIELD_BYTES);
-    buf_init(&tmp, STORE_MAX_FIELD_BYTES);
-    PGresult *res = PQexec(s->conn, "COPY moisson_stage FROM STDIN");
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        rc = store_fail(s, res, err, "could not write page of source %lld", source_id);
-        goto out;
-    }
-    for (size_t i = 0; i < n && !fail; i++) {
-        rc = store_copy_record(&b, &tmp, &recs[i], i);
-        if (rc != MO_OK) {
-            fail = "record too large or out of memory";
-        } else if (b.len >= STORE_COPY_FLUSH_BYTES || i + 1 == n) {
-            if (PQputCopyData(s->conn, b.data, (int)b.len) != 1)
-                fail = "could not send COPY data";
-            buf_reset(&b);
-        }
-    }
-    PQputCopyEnd(s->conn, fail);
-    PQclear(res);
-    res = PQgetResult(s->conn);
-    for (PGresult *extra; (extra = PQgetResult(s->conn)) != NULL;)
-        PQclear(extra); /* drain to leave the connection ready */
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        mo_rc why = rc;
-        rc = store_fail(s, res, err, "could not write page of source %lld", source_id);
-        if (why != MO_OK && err)
-            err->rc = rc = why;
-    }
-out:
-    PQclear(res);
-    buf_free(&b);
-    buf_free(&tmp);
-    return rc;
-}
-
-static mo_rc store_stage_ensure(struct store *s, struct mo_err *err)
-{
-    if (s->staged)
-        return MO_OK;
-    /* Staged XML is compressed with lz4 where the server has it (pglz would
-     * cost more than the rest of the page); a server without it says no and
-     * keeps its default. */
-    PQclear(PQexec(s->conn, "SET default_toast_compression TO lz4"));
-    mo_rc rc =
-        store_exec(s, store_stage_sql, 0, NULL, NULL, err, "could not create the staging table");
-    s->staged = rc == MO_OK;
-    return rc;
-}
-
-/* The statements after COPY: upsert, seen stamps, revivals, entries. */
-static mo_rc store_page_apply(struct store *s, long long source_id, const char *const *p,
-                              size_t n_recs, size_t n_unchanged, struct page_result *res_out,
-                              struct mo_err *err)
-{
-    PGresult *res = NULL;
-    mo_rc rc = MO_OK;
-    res_out->unchanged = (long)n_unchanged;
-    if (n_recs > 0) {
-        rc = store_exec(s, store_upsert_sql, 1, p, &res, err, "could not write page of source %lld",
-                        source_id);
-        if (rc != MO_OK)
-            return rc;
-        res_out->added = (long)store_ll(res, 0, 0);
-        res_out->updated = (long)store_ll(res, 0, 1);
-        res_out->unchanged += (long)(store_ll(res, 0, 2) - res_out->added - res_out->updated);
-        PQclear(res);
-        res = NULL;
-    }
-    rc = store_exec(s, store_seen_sql, 3, p, NULL, err, "could not write page of source %lld",
-                    source_id);
-    const char *revive[] = {p[0], p[2]};
-    if (rc == MO_OK && n_unchanged > 0)
-        rc = store_exec(s, store_revive_sql, 2, revive, &res, err,
-                        "could not write page of source %lld", source_id);
-    int revived = res && atoi(PQcmdTuples(res)) > 0;
-    PQclear(res);
-    const char *refresh[] = {revived ? p[2] : "{}"};
-    if (rc == MO_OK && (n_recs > 0 || revived))
-        rc = store_exec(s, store_refresh_sql, 1, refresh, NULL, err,
-                        "could not write page of source %lld", source_id);
-    return rc;
-}
-
-static mo_rc store_page_check(const struct record *recs, size_t n_recs,
-                              const char *const *unchanged_ids, size_t n_unchanged,
-                              struct mo_err *err)
-{
-    for (size_t i = 0; i < n_recs; i++) {
-        if (!recs[i].identifier || !recs[i].identifier[0])
-            return mo_fail(err, MO_EBADREQ, "record %zu of the page has no identifier", i);
-    }
-    for (size_t i = 0; i < n_unchanged; i++) {
-        if (!unchanged_ids[i])
-            return mo_fail(err, MO_EBADREQ, "unchanged identifier %zu of the page is missing", i);
-    }
-    return MO_OK;
-}
+/* ---- planner statistics ---- */
 
 /* Planner statistics of the tables a harvest grows.  A first harvest takes a
  * table from empty to many rows inside one run, long before autovacuum looks:
@@ -1146,57 +849,43 @@ static mo_rc store_analyze(struct store *s, struct mo_err *err)
     return rc;
 }
 
+/* The same, for each of the two tables only when its statistics lag behind:
+ * more rows changed since its last ANALYZE than a tenth of what it holds
+ * (autovacuum's rule).  A re-harvest leaves record untouched: its ANALYZE
+ * would be a tenth of the run. */
+static mo_rc store_analyze_stale(struct store *s, struct mo_err *err)
+{
+    static const char *const tables[][2] = {
+        {"record", "ANALYZE record (id, source_id, identifier, hash, retired_at)"},
+        {"record_seen", "ANALYZE record_seen"},
+    };
+    mo_rc rc = MO_OK;
+    for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == MO_OK; i++) {
+        PGresult *res = NULL;
+        const char *params[] = {tables[i][0]};
+        rc = store_exec(s,
+                        "SELECT pg_stat_get_mod_since_analyze(c.oid) > 0.1 * greatest(c.reltuples, 0)"
+                        " + 50 FROM pg_class c WHERE c.oid = $1::regclass",
+                        1, params, &res, err, "could not read the statistics of %s", tables[i][0]);
+        if (rc != MO_OK)
+            break;
+        int stale = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+        PQclear(res);
+        if (stale)
+            rc = store_exec(s, tables[i][1], 0, NULL, NULL, err, "could not analyze %s",
+                            tables[i][0]);
+    }
+    return rc;
+}
+
 /* After 1, 4, 16, 64... pages that added records on this connection:
  * log(pages) analyzes. */
-static mo_rc store_analyze_sometimes(struct store *s, struct mo_err *err)
+mo_rc store_analyze_sometimes(struct store *s, struct mo_err *err)
 {
     if (++s->pages < s->next_analyze)
         return MO_OK;
     s->next_analyze = s->next_analyze ? s->next_analyze * 4 : 4;
     return store_analyze(s, err);
-}
-
-mo_rc store_put_page(struct store *s, long long source_id, long long run_id,
-                     const struct record *recs, size_t n_recs, const char *const *unchanged_ids,
-                     size_t n_unchanged, struct page_result *res, struct mo_err *err)
-{
-    char sid[24], rid[24];
-    struct buf ids;
-    struct page_result local = {0};
-    buf_init(&ids, STORE_MAX_FIELD_BYTES);
-    mo_rc rc = store_page_check(recs, n_recs, unchanged_ids, n_unchanged, err);
-    if (rc == MO_OK && (rc = store_array_literal(&ids, unchanged_ids, n_unchanged)) != MO_OK)
-        mo_fail(err, rc, "could not write page of source %lld: identifiers too large", source_id);
-    if (rc != MO_OK)
-        goto out;
-    snprintf(sid, sizeof sid, "%lld", source_id);
-    snprintf(rid, sizeof rid, "%lld", run_id);
-    const char *params[] = {sid, rid, ids.data};
-    rc = store_stage_ensure(s, err);
-    if (rc == MO_OK)
-        rc = store_exec(s, "BEGIN", 0, NULL, NULL, err, "could not write page of source %lld",
-                        source_id);
-    /* A page need not wait for its WAL flush: a crash can only lose the last
-     * pages of a run, which the database keeps consistent and the next run
-     * fetches again; the run's outcome itself is committed durably. */
-    if (rc == MO_OK)
-        rc = store_exec(s, "SET LOCAL synchronous_commit TO off", 0, NULL, NULL, err,
-                        "could not write page of source %lld", source_id);
-    if (rc == MO_OK && n_recs > 0)
-        rc = store_copy_page(s, source_id, recs, n_recs, err);
-    if (rc == MO_OK)
-        rc = store_page_apply(s, source_id, params, n_recs, n_unchanged, &local, err);
-    if (rc == MO_OK)
-        rc = store_exec(s, "COMMIT", 0, NULL, NULL, err, "could not write page of source %lld",
-                        source_id);
-    if (rc == MO_OK && local.added > 0)
-        rc = store_analyze_sometimes(s, err);
-out:
-    store_rollback(s);
-    if (rc == MO_OK && res)
-        *res = local;
-    buf_free(&ids);
-    return rc;
 }
 
 /* ---- what the index holds ---- */

@@ -3,9 +3,9 @@
  * records, and the aggregated entries the front serves.
  *
  * The only module (with query, later) that speaks SQL.  Every statement is
- * constant text with $n parameters; record pages go through COPY into a
- * temporary staging table, then a few set-based statements (never one
- * round-trip per record).  A struct store owns one libpq connection and is
+ * constant text with $n parameters; a page of records is one multi-row
+ * INSERT and a few set-based statements in one transaction, a page of
+ * unchanged records one statement (never one round-trip per record).  A struct store owns one libpq connection and is
  * used by one thread.
  *
  * Invariants (see aggregator/README.md):

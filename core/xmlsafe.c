@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlIO.h>
 #include <libxml/xpathInternals.h>
 #include <stdlib.h>
@@ -210,6 +211,72 @@ mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding, 
         return mo_fail(err, MO_ENOMEM, "could not start reading \"%s\"", name);
     *out = r;
     return MO_OK;
+}
+
+/* The SAX parse's state behind ctxt->_private: the caller's data, and
+ * whether an entity declaration was refused. */
+struct sax_guard {
+    void *ud;
+    int refused;
+};
+
+void *xmlsafe_sax_user(void *ctx)
+{
+    return ((struct sax_guard *)((xmlParserCtxtPtr)ctx)->_private)->ud;
+}
+
+static void refuse_entity_decl_sax(void *ctx, const xmlChar *name, int type,
+                                   const xmlChar *public_id, const xmlChar *system_id,
+                                   xmlChar *content)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    ((struct sax_guard *)ctxt->_private)->refused = 1;
+    xmlStopParser(ctxt);
+}
+
+mo_rc xmlsafe_sax_file(FILE *fp, const char *name, const char *encoding, const xmlSAXHandler *sax,
+                       void *ud, struct mo_err *err)
+{
+    struct sax_guard guard = {ud, 0};
+    xmlSAXHandler h = *sax;
+    /* nothing of a DTD is loaded, resolved or kept */
+    h.entityDecl = refuse_entity_decl_sax;
+    h.internalSubset = NULL;
+    h.externalSubset = NULL;
+    h.resolveEntity = NULL;
+    h.getEntity = NULL;
+    h.getParameterEntity = NULL;
+    h.unparsedEntityDecl = NULL;
+    rewind(fp);
+    xmlResetLastError();
+    xmlParserCtxtPtr ctxt =
+        xmlCreateIOParserCtxt(&h, NULL, file_read, file_keep_open, fp, XML_CHAR_ENCODING_NONE);
+    if (!ctxt)
+        return mo_fail(err, MO_ENOMEM, "could not start reading \"%s\"", name);
+    ctxt->_private = &guard;
+    xmlCtxtUseOptions(ctxt, XMLSAFE_OPTIONS);
+    if (encoding) {
+        xmlCharEncodingHandlerPtr enc = xmlFindCharEncodingHandler(encoding);
+        if (!enc || xmlSwitchToEncoding(ctxt, enc) != 0) {
+            xmlFreeParserCtxt(ctxt);
+            return mo_fail(err, MO_EXML, "\"%s\": unknown encoding \"%s\"", name, encoding);
+        }
+    }
+    int ret = xmlParseDocument(ctxt);
+    int ok = ret == 0 && ctxt->wellFormed;
+    xmlFreeDoc(ctxt->myDoc); /* libxml2 keeps declared entities in one, SAX or not */
+    ctxt->myDoc = NULL;
+    xmlFreeParserCtxt(ctxt);
+    if (guard.refused)
+        return mo_fail(err, MO_EFORBIDDEN,
+                       "\"%s\" declares a DOCTYPE with an internal subset declaring entities",
+                       name);
+    return ok ? MO_OK : xmlsafe_fail_last(err, name);
 }
 
 mo_rc xmlsafe_reader_next(xmlTextReader *r, const char *name, int *more, struct mo_err *err)

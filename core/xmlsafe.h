@@ -43,6 +43,21 @@ mo_rc xmlsafe_parse_file(FILE *fp, const char *name, xmlDoc **out,
 mo_rc xmlsafe_reader_for_file(FILE *fp, const char *name, const char *encoding, xmlTextReader **out,
                               struct mo_err *err) MO_MUST_CHECK;
 
+/* Parses an open file from its start with the caller's SAX2 handler, no tree
+ * built.  sax must have initialized = XML_SAX2_MAGIC; it is copied, and its
+ * DTD callbacks are replaced (nothing of a DTD is loaded or kept; an entity
+ * declaration stops the parse with MO_EFORBIDDEN).  Every callback gets the
+ * parser context as its first argument: xmlsafe_sax_user(ctx) returns ud.
+ * A callback that wants nothing more ignores what follows (the parse runs
+ * to the end of the file, which the fetch already capped).  encoding as for
+ * xmlsafe_reader_for_file.  Malformed XML fails with MO_EXML as for the
+ * other entry points. */
+mo_rc xmlsafe_sax_file(FILE *fp, const char *name, const char *encoding, const xmlSAXHandler *sax,
+                       void *ud, struct mo_err *err) MO_MUST_CHECK;
+
+/* The ud given to xmlsafe_sax_file, from a callback's first argument. */
+void *xmlsafe_sax_user(void *ctx);
+
 /* Advances a reader made by xmlsafe_reader_for_file: 1 on a node, 0 at the
  * end, or an error (a DOCTYPE with an internal subset, a parse error) written
  * to err with the reader's name. */

@@ -680,6 +680,118 @@ mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_recor
                              info, fn, ud, err);
 }
 
+/* ---- the SAX scan ---- */
+
+struct scan {
+    const struct csw_scan_sink *sink;
+    void *ud;
+    struct csw_page_info *info;
+    int depth;         /* of the element being opened or closed, root = 0 */
+    int results_depth; /* -1 before csw:SearchResults */
+    int in_record;
+    int bad_root;
+};
+
+/* A SAX2 attribute value (not NUL-terminated) as a count; -1 when absent
+ * or not a count. */
+static long sax_attr_long(const xmlChar **attrs, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        if (strcmp((const char *)a[0], name) != 0 || a[2])
+            continue;
+        char v[32];
+        size_t len = (size_t)(a[4] - a[3]);
+        if (len == 0 || len >= sizeof v)
+            return -1;
+        memcpy(v, a[3], len);
+        v[len] = '\0';
+        char *end = NULL;
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        while (end && *end && isspace((unsigned char)*end))
+            end++;
+        return errno == 0 && end != v && *end == '\0' && x >= 0 ? x : -1;
+    }
+    return -1;
+}
+
+static void scan_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                       int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                       int nb_defaulted, const xmlChar **attributes)
+{
+    struct scan *s = xmlsafe_sax_user(ctx);
+    int depth = s->depth++;
+    (void)prefix;
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_defaulted;
+    if (s->in_record) {
+        s->sink->start_element(s->ud, uri, local, nb_attributes, attributes);
+    } else if (depth == 0) {
+        s->bad_root = strcmp((const char *)local, "GetRecordsResponse") != 0 || !uri ||
+                      (strcmp((const char *)uri, CSW_NS_202) && strcmp((const char *)uri, CSW_NS_300));
+    } else if (s->results_depth < 0) {
+        if (!strcmp((const char *)local, "SearchResults")) {
+            s->results_depth = depth;
+            s->info->matched = sax_attr_long(attributes, nb_attributes, "numberOfRecordsMatched");
+            s->info->returned = sax_attr_long(attributes, nb_attributes, "numberOfRecordsReturned");
+            s->info->next = sax_attr_long(attributes, nb_attributes, "nextRecord");
+        }
+    } else if (depth == s->results_depth + 1 && !s->bad_root) {
+        s->in_record = 1;
+        s->sink->record_begin(s->ud, s->info->records);
+        s->sink->start_element(s->ud, uri, local, nb_attributes, attributes);
+    }
+}
+
+static void scan_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    struct scan *s = xmlsafe_sax_user(ctx);
+    int depth = --s->depth;
+    (void)local;
+    (void)prefix;
+    (void)uri;
+    if (!s->in_record)
+        return;
+    s->sink->end_element(s->ud);
+    if (depth == s->results_depth + 1) {
+        s->in_record = 0;
+        s->sink->record_end(s->ud, s->info->records++);
+    }
+}
+
+static void scan_characters(void *ctx, const xmlChar *ch, int len)
+{
+    struct scan *s = xmlsafe_sax_user(ctx);
+    if (s->in_record)
+        s->sink->characters(s->ud, ch, len);
+}
+
+mo_rc csw_scan_page(struct csw_page *page, struct csw_page_info *info,
+                    const struct csw_scan_sink *sink, void *ud, struct mo_err *err)
+{
+    struct scan s = {.sink = sink, .ud = ud, .info = info, .results_depth = -1};
+    xmlSAXHandler h;
+    memset(&h, 0, sizeof h);
+    h.initialized = XML_SAX2_MAGIC;
+    h.startElementNs = scan_start;
+    h.endElementNs = scan_end;
+    h.characters = scan_characters;
+    h.ignorableWhitespace = scan_characters;
+    h.cdataBlock = scan_characters;
+
+    info->matched = info->returned = info->next = -1;
+    info->records = 0;
+    const char *charset = page->charset[0] ? page->charset : NULL;
+    const char *enc = effective_charset(page->resp.body, charset);
+    mo_rc rc = xmlsafe_sax_file(page->resp.body, page->name, enc, &h, &s, err);
+    if (rc == MO_OK && (s.bad_root || s.results_depth < 0))
+        rc = mo_fail(err, MO_EPARTNER, "\"%s\" is not a GetRecords response with results",
+                     page->name);
+    return rc;
+}
+
 void csw_page_clear(struct csw_page *page)
 {
     if (!page)

@@ -106,6 +106,28 @@ mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struc
 mo_rc csw_walk_page(struct csw_page *page, struct csw_page_info *info, csw_record_fn fn, void *ud,
                     struct mo_err *err) MO_MUST_CHECK;
 
+/* The events of the records of a page, for a caller that needs no tree (the
+ * content hash of a re-harvest).  Between record_begin and record_end come
+ * the record element's own start and end and everything inside it; text
+ * between records is not passed on.  ud is the caller's. */
+struct csw_scan_sink {
+    void (*record_begin)(void *ud, long index);
+    void (*start_element)(void *ud, const xmlChar *uri, const xmlChar *local, int nb_attributes,
+                          const xmlChar **attributes); /* as digest_start_element */
+    void (*characters)(void *ud, const xmlChar *ch, int len);
+    void (*end_element)(void *ud);
+    void (*record_end)(void *ud, long index);
+};
+
+/* Scans a fetched page with SAX, building no tree: fills info as
+ * csw_walk_page does and hands the records to sink.  Cheaper than a walk,
+ * and blunter: MO_OK only for a well-formed GetRecordsResponse with
+ * csw:SearchResults; anything else (an exception report, an HTML page,
+ * malformed XML) fails without a precise message: walk the page with
+ * csw_walk_page to get one. */
+mo_rc csw_scan_page(struct csw_page *page, struct csw_page_info *info,
+                    const struct csw_scan_sink *sink, void *ud, struct mo_err *err) MO_MUST_CHECK;
+
 void csw_page_clear(struct csw_page *page);
 
 #endif

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,15 @@ struct fetch {
     char *user_agent;
     uint64_t rng; /* xorshift64 state for the backoff jitter */
     int last_attempts;
+    atomic_int cancelled; /* fetch_cancel: from another thread */
     char errbuf[CURL_ERROR_SIZE];
 };
 
 /* State of one attempt, shared with the libcurl callbacks. */
 struct attempt {
-    FILE *spool;
+    char *mem;    /* the body while it fits FETCH_MEMORY_SPOOL_BYTES */
+    size_t mem_cap;
+    FILE *spool;  /* past that: a temporary file holding it all */
     long max_bytes;
     long bytes;
     int over_limit;
@@ -117,12 +121,17 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return f->opt.stop && *f->opt.stop;
+    return (f->opt.stop && *f->opt.stop) || atomic_load(&f->cancelled);
 }
 
 static int stop_requested(const struct fetch *f)
 {
-    return f->opt.stop && *f->opt.stop;
+    return (f->opt.stop && *f->opt.stop) || atomic_load(&f->cancelled);
+}
+
+void fetch_cancel(struct fetch *f, int on)
+{
+    atomic_store(&f->cancelled, on);
 }
 
 static CURLcode handle_setup(struct fetch *f)
@@ -152,11 +161,9 @@ static CURLcode handle_setup(struct fetch *f)
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_ERRORBUFFER, f->errbuf);
     SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
-    if (o->stop) {
-        SET(CURLOPT_XFERINFOFUNCTION, on_progress);
-        SET(CURLOPT_XFERINFODATA, f);
-        SET(CURLOPT_NOPROGRESS, 0L);
-    }
+    SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+    SET(CURLOPT_XFERINFODATA, f);
+    SET(CURLOPT_NOPROGRESS, 0L);
 #undef SET
     return CURLE_OK;
 }
@@ -212,6 +219,7 @@ void fetch_response_clear(struct fetch_response *resp)
     free(resp->etag);
     if (resp->body)
         fclose(resp->body);
+    free(resp->body_mem);
     memset(resp, 0, sizeof *resp);
 }
 
@@ -226,6 +234,40 @@ char *fetch_escape(struct fetch *f, const char *s)
 }
 
 /* ---- callbacks ---- */
+
+/* Keeps the body in memory up to FETCH_MEMORY_SPOOL_BYTES (a page of
+ * records: no file written, read back and deleted per page), in a temporary
+ * file past that. */
+static mo_rc spool_write(struct attempt *a, const char *data, size_t n)
+{
+    size_t have = (size_t)a->bytes;
+    if (!a->spool && have + n <= FETCH_MEMORY_SPOOL_BYTES) {
+        if (have + n > a->mem_cap) {
+            size_t cap = a->mem_cap ? a->mem_cap : 64 * 1024;
+            while (cap < have + n)
+                cap *= 2;
+            if (cap > FETCH_MEMORY_SPOOL_BYTES)
+                cap = FETCH_MEMORY_SPOOL_BYTES;
+            char *grown = realloc(a->mem, cap);
+            if (!grown)
+                return MO_ENOMEM;
+            a->mem = grown;
+            a->mem_cap = cap;
+        }
+        memcpy(a->mem + have, data, n);
+        return MO_OK;
+    }
+    if (!a->spool) {
+        if (!(a->spool = tmpfile()))
+            return MO_EIO;
+        if (have && fwrite(a->mem, 1, have, a->spool) != have)
+            return MO_EIO;
+        free(a->mem);
+        a->mem = NULL;
+        a->mem_cap = 0;
+    }
+    return fwrite(data, 1, n, a->spool) == n ? MO_OK : MO_EIO;
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
@@ -243,7 +285,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
         a->head_len += take;
         a->head[a->head_len] = '\0';
     }
-    if (n && fwrite(data, 1, n, a->spool) != n) {
+    if (n && spool_write(a, data, n) != MO_OK) {
         a->write_failed = 1;
         return 0;
     }
@@ -338,6 +380,8 @@ static mo_rc attempt_reset(struct attempt *a, const char *url, struct mo_err *er
     a->write_failed = 0;
     a->head_len = 0;
     a->head[0] = '\0';
+    if (!a->spool)
+        return MO_OK;
     clearerr(a->spool);
     rewind(a->spool);
     if (ftruncate(fileno(a->spool), 0) != 0)
@@ -463,11 +507,24 @@ static mo_rc response_fill(struct fetch *f, struct attempt *a, struct fetch_resp
     resp->effective_url = strdup(eff ? eff : url);
     if (!resp->effective_url)
         return mo_fail(err, MO_ENOMEM, "could not fetch \"%s\": out of memory", url);
-    if (fflush(a->spool) != 0 || ferror(a->spool))
-        return mo_fail(err, MO_EIO, "could not fetch \"%s\": could not write spool file", url);
-    rewind(a->spool);
-    resp->body = a->spool;
-    a->spool = NULL;
+    if (a->spool) {
+        if (fflush(a->spool) != 0 || ferror(a->spool))
+            return mo_fail(err, MO_EIO, "could not fetch \"%s\": could not write spool file", url);
+        rewind(a->spool);
+        resp->body = a->spool;
+        a->spool = NULL;
+    } else {
+        /* an empty body still gets a stream of its own (fmemopen wants a size) */
+        if (!a->mem && !(a->mem = malloc(1)))
+            return mo_fail(err, MO_ENOMEM, "could not fetch \"%s\": out of memory", url);
+        resp->body = a->bytes ? fmemopen(a->mem, (size_t)a->bytes, "rb") : tmpfile();
+        if (!resp->body)
+            return mo_fail(err, MO_EIO, "could not fetch \"%s\": could not open the body: %s", url,
+                           strerror(errno));
+        resp->body_mem = a->mem;
+        a->mem = NULL;
+        a->mem_cap = 0;
+    }
     resp->body_len = a->bytes;
     memcpy(resp->head, a->head, a->head_len + 1);
     resp->content_type = a->content_type;
@@ -488,12 +545,6 @@ static mo_rc fetch_run(struct fetch *f, const char *url, struct fetch_response *
 
     memset(resp, 0, sizeof *resp);
     f->last_attempts = 0;
-    a.spool = tmpfile();
-    if (!a.spool) {
-        rc = mo_fail(err, MO_EIO, "could not fetch \"%s\": could not create spool file: %s", url,
-                     strerror(errno));
-        goto out;
-    }
     curl_easy_setopt(f->curl, CURLOPT_URL, url);
     curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, &a);
@@ -520,6 +571,7 @@ out:
     headers_reset(&a);
     if (a.spool)
         fclose(a.spool);
+    free(a.mem);
     if (rc != MO_OK)
         fetch_response_clear(resp);
     return rc;

@@ -2,9 +2,11 @@
  * fetch.h — every HTTP request moisson makes to a partner goes through here.
  *
  * One struct fetch per worker (it owns a libcurl easy handle, reused between
- * requests for keep-alive).  A response body is spooled into an anonymous
- * temporary file, so memory stays flat whatever the page size; the caller
- * stream-parses it from there.  Limits:
+ * requests for keep-alive).  A response body is kept in memory up to
+ * FETCH_MEMORY_SPOOL_BYTES (a page of records costs no file) and spooled
+ * into an anonymous temporary file past that, so memory stays bounded
+ * whatever the page size; the caller stream-parses it through a FILE
+ * either way.  Limits:
  *   - http and https only, at most FETCH_MAX_REDIRECTS redirects, TLS verified;
  *   - connect timeout, low-speed timeout (an endless trickle ends), and a
  *     total time cap;
@@ -28,6 +30,7 @@
 #define FETCH_MAX_RETRY_AFTER_S 120
 #define FETCH_HEAD_BYTES 512 /* start of the body kept in memory for messages */
 #define FETCH_DEFAULT_MAX_BYTES (256L * 1024 * 1024)
+#define FETCH_MEMORY_SPOOL_BYTES (8u * 1024 * 1024) /* a body past this goes to a temp file */
 
 struct fetch_options {
     long connect_timeout_ms;  /* default 15000 */
@@ -46,11 +49,13 @@ struct fetch_options {
 /* Zero means "default" for every field. */
 void fetch_options_defaults(struct fetch_options *o);
 
+
 struct fetch_response {
     long status;             /* final HTTP status */
     char *content_type;      /* Content-Type header or NULL; owned */
     char *effective_url;     /* URL after redirects; owned */
     FILE *body;              /* spooled body, rewound; owned (fetch_response_clear closes) */
+    char *body_mem;          /* what body reads from when it is in memory; owned */
     long body_len;           /* decompressed length */
     char head[FETCH_HEAD_BYTES + 1]; /* first bytes of the body, NUL-terminated */
     int attempts;            /* 1 + retries made */
@@ -63,6 +68,11 @@ struct fetch;
 
 mo_rc fetch_new(const struct fetch_options *opts, struct fetch **out) MO_MUST_CHECK;
 void fetch_free(struct fetch *f);
+
+/* With on set, the request under way on f (in another thread) and any that
+ * follows end at once as if stopped (MO_EIO "interrupted"), until called
+ * again with on = 0.  The only call that may come from another thread. */
+void fetch_cancel(struct fetch *f, int on);
 
 /* GET url.  On MO_OK resp->status is 2xx and resp->body holds the body.  Any
  * other final status gives MO_EHTTP with the message above (resp is cleared). */

@@ -2,11 +2,12 @@
 
 #include "buf.h"
 #include "csw_client.h"
+#include "digest.h"
 #include "paging.h"
+#include "prefetch.h"
 #include "writer.h"
 #include "xmlsafe.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -50,7 +51,19 @@ struct run {
     struct run_counters c;
     struct paging paging;
     struct buf report;
+    const struct csw_endpoint *ep;        /* of the listing under way */
+    struct csw_query query;               /* its request, start aside */
+    const struct csw_page_info *page_info; /* of the page being taken */
+    struct prefetch *pre;                 /* the next page, fetched meanwhile */
 };
+
+/* A monotonic clock in milliseconds, for the timings of the debug log. */
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static int stop_requested(const struct harvest *h)
 {
@@ -110,83 +123,6 @@ static int recently_written(const struct run *run, const char *hash)
     return 0;
 }
 
-/* A digest fed by a tree walk, with the bytes fed counted against
- * HARVEST_MAX_RECORD_BYTES. */
-struct digest_walk {
-    EVP_MD_CTX *md;
-    size_t bytes;
-    int too_big;
-};
-
-static int feed(struct digest_walk *w, const void *data, size_t len)
-{
-    w->bytes += len;
-    if (w->bytes > HARVEST_MAX_RECORD_BYTES) {
-        w->too_big = 1;
-        return 0;
-    }
-    return EVP_DigestUpdate(w->md, data, len) == 1;
-}
-
-static int feed_str(struct digest_walk *w, const void *s)
-{
-    return feed(w, s, strlen((const char *)s));
-}
-
-static int digest_element(struct digest_walk *w, const xmlNode *n, int depth);
-
-/* Feeds a list of sibling nodes (an element's children) to the digest. */
-static int digest_children(struct digest_walk *w, const xmlNode *first, int depth)
-{
-    int ok = depth < HARVEST_MAX_DEPTH;
-    for (const xmlNode *n = first; ok && n; n = n->next) {
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
-            ok = !n->content || feed_str(w, n->content);
-        else if (n->type == XML_ELEMENT_NODE)
-            ok = digest_element(w, n, depth);
-    }
-    return ok;
-}
-
-/* Feeds one element to the digest: its namespace and name, its attributes,
- * its children, with separators that cannot occur in names.  A walk of the
- * tree, not a serialisation: cheaper, and as faithful for telling a change. */
-static int digest_element(struct digest_walk *w, const xmlNode *n, int depth)
-{
-    int ok = feed(w, "\x01", 1) && feed_str(w, n->ns ? n->ns->href : (const xmlChar *)"") &&
-             feed(w, "\x02", 1) && feed_str(w, n->name);
-    for (const xmlAttr *a = n->properties; ok && a; a = a->next)
-        ok = feed(w, "\x03", 1) && feed_str(w, a->ns ? a->ns->href : (const xmlChar *)"") &&
-             feed(w, "\x02", 1) && feed_str(w, a->name) && feed(w, "\x04", 1) &&
-             digest_children(w, a->children, depth + 1);
-    return ok && digest_children(w, n->children, depth + 1) && feed(w, "\x05", 1);
-}
-
-/* The content hash of a record element as the partner sent it: SHA-256 of
- * NORMALISE_VERSION and the element's tree (hex).  MO_ELIMIT for a record
- * past HARVEST_MAX_RECORD_BYTES. */
-static mo_rc hash_record(xmlNode *node, char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    struct digest_walk w = {.md = EVP_MD_CTX_new()};
-    int ok = w.md && EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) == 1 &&
-             feed_str(&w, NORMALISE_VERSION) && digest_element(&w, node, 0) &&
-             EVP_DigestFinal_ex(w.md, digest, &len) == 1;
-    EVP_MD_CTX_free(w.md);
-    if (w.too_big)
-        return MO_ELIMIT;
-    if (!ok || len != 32)
-        return MO_ENOMEM;
-    for (unsigned int i = 0; i < len; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[64] = '\0';
-    return MO_OK;
-}
-
 /* Best-effort identifier of a record that cannot be taken, for the error
  * report only. */
 static char *guess_identifier_node(xmlNode *node)
@@ -203,16 +139,37 @@ static char *guess_identifier_node(xmlNode *node)
     return id;
 }
 
+/* Starts fetching the page that most likely comes next, as soon as this
+ * page's SearchResults are read (paging decides for real after the page;
+ * a wrong guess is cancelled then). */
+static void prefetch_next(struct run *run)
+{
+    const struct csw_page_info *info = run->page_info;
+    if (!run->pre || !run->ep || !info || info->returned <= 0 || stop_requested(run->h))
+        return;
+    struct paging guess = run->paging;
+    struct paging_page pg = {info->matched, info->returned, info->next, info->returned,
+                             info->returned};
+    paging_after_page(&guess, &pg);
+    if (guess.done)
+        return;
+    struct csw_query q = run->query;
+    q.start = guess.next_start;
+    (void)prefetch_start(run->pre, run->h->fetch, run->ep, &q);
+}
+
 /* First walk: the hash of every record of the page. */
 static mo_rc on_hash(void *ud, xmlNode *node, long index, struct mo_err *err)
 {
     struct run *run = ud;
     struct page_plan *pl = &run->plan;
+    if (index == 0)
+        prefetch_next(run);
     if (plan_grow(pl) != MO_OK)
         return mo_fail(err, MO_ENOMEM, "out of memory");
     pl->known_id[pl->n] = NULL;
     pl->state[pl->n] = REC_NEW;
-    mo_rc rc = hash_record(node, pl->hash[pl->n]);
+    mo_rc rc = digest_tree(node, pl->hash[pl->n]);
     if (rc == MO_ELIMIT) { /* a per-record error, reported by report_too_big */
         pl->state[pl->n] = REC_TOO_BIG;
         snprintf(pl->hash[pl->n], sizeof pl->hash[pl->n], "too-big:%ld", index);
@@ -472,6 +429,90 @@ static void choose_walk(struct run *run)
     run->single_walk = run->plan.n > 0 && 2 * fresh_new >= run->plan.n;
 }
 
+/* ---- the first walk by SAX: hashes without a tree ---- */
+
+/* The scan's state: the digest of the record being read, and whether the
+ * scan must give way to a tree walk (a record past the limits, no memory). */
+struct hash_scan {
+    struct run *run;
+    struct digest d;
+    int in_record;
+    int give_way;
+};
+
+static void scan_record_begin(void *ud, long index)
+{
+    struct hash_scan *hs = ud;
+    if (index == 0)
+        prefetch_next(hs->run);
+    hs->in_record = !hs->give_way && digest_begin(&hs->d) == MO_OK;
+    if (!hs->in_record)
+        hs->give_way = 1;
+}
+
+static void scan_start_element(void *ud, const xmlChar *uri, const xmlChar *local,
+                               int nb_attributes, const xmlChar **attributes)
+{
+    struct hash_scan *hs = ud;
+    if (hs->in_record)
+        digest_start_element(&hs->d, uri, local, nb_attributes, attributes);
+}
+
+static void scan_characters(void *ud, const xmlChar *ch, int len)
+{
+    struct hash_scan *hs = ud;
+    if (hs->in_record)
+        digest_characters(&hs->d, ch, len);
+}
+
+static void scan_end_element(void *ud)
+{
+    struct hash_scan *hs = ud;
+    if (hs->in_record)
+        digest_end_element(&hs->d);
+}
+
+static void scan_record_end(void *ud, long index)
+{
+    struct hash_scan *hs = ud;
+    struct page_plan *pl = &hs->run->plan;
+    (void)index;
+    if (!hs->in_record)
+        return;
+    hs->in_record = 0;
+    if (plan_grow(pl) != MO_OK) {
+        digest_abandon(&hs->d);
+        hs->give_way = 1;
+        return;
+    }
+    pl->known_id[pl->n] = NULL;
+    pl->state[pl->n] = REC_NEW;
+    if (digest_end(&hs->d, pl->hash[pl->n]) != MO_OK)
+        hs->give_way = 1; /* the tree walk reports the record */
+    else
+        pl->n++;
+}
+
+static const struct csw_scan_sink hash_sink = {
+    scan_record_begin, scan_start_element, scan_characters, scan_end_element, scan_record_end,
+};
+
+/* The first walk of a page in two walks: every record's hash into the plan,
+ * by SAX when the page allows it, else by a tree walk (which also words the
+ * errors of a page that is not what it should be). */
+static mo_rc hash_page(struct run *run, struct csw_page *page, struct csw_page_info *info,
+                       struct mo_err *err)
+{
+    struct hash_scan hs = {.run = run};
+    struct mo_err scan_err = {0};
+    if (csw_scan_page(page, info, &hash_sink, &hs, &scan_err) == MO_OK && !hs.give_way)
+        return MO_OK;
+    if (hs.in_record)
+        digest_abandon(&hs.d);
+    plan_reset(&run->plan);
+    return csw_walk_page(page, info, on_hash, run, err);
+}
+
 /* A fetched page: hash every record, ask the store, normalise and write
  * what is new, stamp what is unchanged. */
 static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_info *info,
@@ -480,13 +521,14 @@ static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_i
     int any_new = 0;
     mo_rc rc;
     plan_reset(&run->plan);
+    run->page_info = info;
     if (run->single_walk) {
         rc = csw_walk_page(page, info, on_record_once, run, err);
         if (rc == MO_OK && run->n_held)
             rc = take_held(run, err);
         held_free(run);
     } else {
-        rc = csw_walk_page(page, info, on_hash, run, err);
+        rc = hash_page(run, page, info, err);
         if (rc == MO_OK)
             rc = plan_decide_from(run, 0, err);
         for (long i = 0; rc == MO_OK && i < run->plan.n && !any_new; i++)
@@ -504,6 +546,7 @@ static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_i
         rc = report_too_big(run, err);
     if (rc == MO_OK)
         choose_walk(run);
+    run->page_info = NULL;
     return rc;
 }
 
@@ -545,19 +588,21 @@ static int want_full(const struct source *src, const struct csw_endpoint *ep,
 static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const char *since,
                           struct mo_err *err)
 {
-    struct csw_query q = {
-        .start = run->paging.next_start,
-        .max = run->src->page_size > 0 ? run->src->page_size : STORE_DEFAULT_PAGE_SIZE,
-        .constraint = run->src->constraint_text,
-        .modified_since = since,
-    };
+    struct csw_query q = run->query;
+    q.start = run->paging.next_start;
     struct csw_page page = {0};
     struct csw_page_info info = {0};
     mo_rc rc = MO_OK;
+    double t0 = 0, t1 = 0;
 
     for (int attempt = 0; attempt <= HARVEST_PAGE_RETRIES; attempt++) {
         run->page_fresh = 0;
-        rc = csw_fetch_page(run->h->fetch, ep, &q, &page, err);
+        t0 = now_ms();
+        if (attempt > 0 || !prefetch_take(run->pre, q.start, &page, &rc, err)) {
+            prefetch_cancel(run->pre); /* the handle is ours again */
+            rc = csw_fetch_page(run->h->fetch, ep, &q, &page, err);
+        }
+        t1 = now_ms();
         if (rc == MO_OK)
             rc = take_page(run, &page, &info, err);
         if (rc != MO_EXML || run->page_fresh > 0)
@@ -572,8 +617,8 @@ static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const 
     run->c.pages = run->paging.pages;
     run->c.received = run->paging.received;
     run->c.announced = run->paging.announced;
-    log_debug(run->h->log, "page at %ld: %ld records, %ld new", q.start, info.records,
-              run->page_fresh);
+    log_debug(run->h->log, "page at %ld: %ld records, %ld new (fetched in %.1f ms, taken in %.1f ms)",
+              q.start, info.records, run->page_fresh, t1 - t0, now_ms() - t1);
     return MO_OK;
 }
 
@@ -625,11 +670,19 @@ static mo_rc harvest_listing(struct run *run, const struct csw_endpoint *ep, con
         rc = buf_printf(&run->report, ", modified since %s", since);
     if (rc == MO_OK)
         rc = buf_append_str(&run->report, "): ");
+    run->ep = ep;
+    run->query = (struct csw_query){
+        .max = run->src->page_size > 0 ? run->src->page_size : STORE_DEFAULT_PAGE_SIZE,
+        .constraint = run->src->constraint_text,
+        .modified_since = since,
+    };
     while (rc == MO_OK && !run->paging.done) {
         if (stop_requested(run->h))
-            return mo_fail(err, MO_EIO, "interrupted");
-        rc = harvest_page(run, ep, since, err);
+            rc = mo_fail(err, MO_EIO, "interrupted");
+        else
+            rc = harvest_page(run, ep, since, err);
     }
+    prefetch_cancel(run->pre); /* a guess past the end, or a run that failed */
     return rc;
 }
 
@@ -640,11 +693,16 @@ static struct run *run_new(struct harvest *h, const struct source *src)
         return NULL;
     run->h = h;
     run->src = src;
+    if (!(run->pre = prefetch_new())) {
+        free(run);
+        return NULL;
+    }
 
     if (h->writer_store) {
         run->recent = calloc(RECENT_HASHES, sizeof *run->recent);
         if (!run->recent || writer_start(h->writer_store, &run->writer) != MO_OK) {
             free(run->recent);
+            prefetch_free(run->pre);
             free(run);
             return NULL;
         }
@@ -658,6 +716,7 @@ static void run_free(struct run *run)
 {
     if (!run)
         return;
+    prefetch_free(run->pre);
     writer_stop(run->writer);
     free(run->recent);
     held_free(run);

@@ -21,6 +21,7 @@
 #ifndef MOISSON_HARVEST_H
 #define MOISSON_HARVEST_H
 
+#include "digest.h"
 #include "fetch.h"
 #include "log.h"
 #include "normalise.h"
@@ -32,8 +33,7 @@
 #define HARVEST_BATCH_MAX 100
 #define HARVEST_PAGE_RETRIES 1             /* a malformed page is asked for once more */
 #define HARVEST_INCREMENTAL_MARGIN_S 86400 /* ask for a day more than needed */
-#define HARVEST_MAX_RECORD_BYTES (8 * 1024 * 1024) /* text and names of one record */
-#define HARVEST_MAX_DEPTH 256              /* element nesting walked for a record's hash */
+#define HARVEST_MAX_RECORD_BYTES DIGEST_MAX_BYTES /* past it: a per-record error */
 
 struct harvest {
     struct store *store;         /* borrowed */

@@ -1,7 +1,8 @@
 /*
  * test_store.c — the index against the test run's private cluster: migrations,
  * sources, pages (added / unchanged / updated), entries and their precedence,
- * retiring and its shrink guard, COPY escaping, French full text, boxes, runs.
+ * retiring and its shrink guard, values that need escaping in other encodings
+ * (tabs, newlines, backslashes, quotes), French full text, boxes, runs.
  */
 #include "store.h"
 
