@@ -24,6 +24,7 @@ static const char usage_text[] =
     "  harvest NAME...|--all         harvest sources now (in the foreground)\n"
     "  runs [NAME]                   history of harvest runs, with their errors\n"
     "  stats                         what the index holds; records several partners carry\n"
+    "  serve [--listen ADDR:PORT]    serve the index over HTTP until SIGTERM/SIGINT\n"
     "  db status|start|stop          the embedded PostgreSQL cluster\n"
     "  migrate                       apply the database migrations\n"
     "\n"
@@ -143,6 +144,7 @@ static const struct {
 } commands[] = {
     {"source", cli_cmd_source}, {"harvest", cli_cmd_harvest}, {"runs", cli_cmd_runs},
     {"db", cli_cmd_db},         {"migrate", cli_cmd_migrate}, {"stats", cli_cmd_stats},
+    {"serve", cli_cmd_serve},
 };
 
 static int parse_global(struct cli *cli, int argc, char **argv)

@@ -48,5 +48,6 @@ int cli_cmd_harvest(struct cli *cli, int argc, char **argv);
 int cli_cmd_runs(struct cli *cli, int argc, char **argv);
 int cli_cmd_migrate(struct cli *cli, int argc, char **argv);
 int cli_cmd_stats(struct cli *cli, int argc, char **argv);
+int cli_cmd_serve(struct cli *cli, int argc, char **argv);
 
 #endif
