@@ -63,9 +63,8 @@ static const char page_seen_sql[] = "SELECT record_mark_seen($1::bigint, $2::big
 
 /* The same for a page of unchanged records only: one statement, its own
  * transaction, committed without waiting for the WAL flush. */
-static const char page_seen_only_sql[] =
-    "SELECT set_config('synchronous_commit', 'off', true),"
-    " record_mark_seen($1::bigint, $2::bigint, $3::text[])";
+static const char page_seen_only_sql[] = "SELECT set_config('synchronous_commit', 'off', true),"
+                                         " record_mark_seen($1::bigint, $2::bigint, $3::text[])";
 
 static const char page_refresh_sql[] = "SELECT entry_refresh($1::text[])";
 
@@ -179,8 +178,8 @@ static mo_rc params_add_record(struct page_params *pp, const struct record *r)
     for (int i = 0; i < ROW_TEXTS; i++)
         param_text(pp, texts[i], text_len(texts[i], 0));
 
-    char *dates[ROW_DATES] = {date_param(r->date_creation), date_param(r->date_publication),
-                              date_param(r->date_revision), date_param(r->date_stamp),
+    char *dates[ROW_DATES] = {date_param(r->date_creation),  date_param(r->date_publication),
+                              date_param(r->date_revision),  date_param(r->date_stamp),
                               date_param(r->temporal_begin), date_param(r->temporal_end)};
     if (!dates[3] && r->date_revision) /* modified: the date stamp, else the revision date */
         dates[3] = date_param(r->date_revision);
@@ -203,7 +202,8 @@ static mo_rc params_add_record(struct page_params *pp, const struct record *r)
 /* "($1, $k, …), …" for rows rows of ROW_PARAMS, with the casts. */
 static mo_rc page_insert_sql(struct buf *sql, size_t rows)
 {
-    mo_rc rc = buf_append_str(sql, "WITH up AS (INSERT INTO record AS r (" PAGE_COLUMNS ") VALUES ");
+    mo_rc rc =
+        buf_append_str(sql, "WITH up AS (INSERT INTO record AS r (" PAGE_COLUMNS ") VALUES ");
     int k = 2;
     for (size_t row = 0; row < rows && rc == MO_OK; row++) {
         rc = buf_append_str(sql, row ? ", ($1::bigint" : "($1::bigint");
@@ -258,8 +258,8 @@ static mo_rc page_upsert(struct store *s, const char *sid, const struct record *
         rc = mo_fail(err, rc, "could not write page of source %s: out of memory", sid);
         goto out;
     }
-    PGresult *r = PQexecParams(s->conn, sql.data, pp.n, pp.types, pp.values, pp.lengths,
-                               pp.formats, 0);
+    PGresult *r =
+        PQexecParams(s->conn, sql.data, pp.n, pp.types, pp.values, pp.lengths, pp.formats, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         rc = store_fail(s, r, err, "could not write page of source %s", sid);
     } else {
@@ -347,9 +347,9 @@ mo_rc store_put_page(struct store *s, long long source_id, long long run_id,
     buf_init(&all, STORE_MAX_FIELD_BYTES);
     snprintf(sid, sizeof sid, "%lld", source_id);
     snprintf(rid, sizeof rid, "%lld", run_id);
-    mo_rc rc = picked ? page_check(recs, n_recs, unchanged_ids, n_unchanged, err)
-                      : mo_fail(err, MO_ENOMEM, "could not write page of source %s: out of memory",
-                                sid);
+    mo_rc rc =
+        picked ? page_check(recs, n_recs, unchanged_ids, n_unchanged, err)
+               : mo_fail(err, MO_ENOMEM, "could not write page of source %s: out of memory", sid);
     size_t n = rc == MO_OK ? page_pick(recs, n_recs, picked) : 0;
     if (rc == MO_OK &&
         page_id_arrays(picked, n, unchanged_ids, n_unchanged, &written, &all) != MO_OK)

@@ -94,8 +94,8 @@ void digest_start_element(struct digest *d, const xmlChar *uri, const xmlChar *l
     int ok = feed_name(d, "\x01", uri, local);
     for (int i = 0; ok && i < nb_attributes; i++) {
         const xmlChar **a = attributes + 5 * i;
-        ok = feed_name(d, "\x03", a[2], a[0]) && feed(d, "\x04", 1) &&
-             feed_sax_value(d, a[3], a[4]);
+        ok =
+            feed_name(d, "\x03", a[2], a[0]) && feed(d, "\x04", 1) && feed_sax_value(d, a[3], a[4]);
     }
 }
 

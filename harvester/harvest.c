@@ -1,10 +1,8 @@
 #include "harvest.h"
 
 #include "buf.h"
-#include "csw_client.h"
 #include "digest.h"
-#include "paging.h"
-#include "prefetch.h"
+#include "harvest_internal.h"
 #include "writer.h"
 #include "xmlsafe.h"
 
@@ -12,62 +10,17 @@
 #include <string.h>
 #include <time.h>
 
-#define REPORT_MAX (64 * 1024)
-
-/* What a page's records turned out to be, after the first walk. */
-enum rec_state {
-    REC_NEW = 0,   /* new or changed: normalise and write */
-    REC_UNCHANGED, /* the store has this hash: only mark it seen */
-    REC_SEEN,      /* already received in this run, or twice in the page */
-    REC_TOO_BIG,   /* past HARVEST_MAX_RECORD_BYTES: a per-record error */
-};
-
-/* Per page: one slot per record, in document order. */
-struct page_plan {
-    char (*hash)[65];
-    char **known_id; /* identifier of the stored record with the same hash */
-    unsigned char *state;
-    long n, cap;
-};
-
-/* Hashes of the records handed to the writer lately: a record still on its
- * way to the store is already "seen in this run". */
-#define RECENT_HASHES ((WRITER_QUEUE + 2) * HARVEST_BATCH_MAX)
-
-struct run {
-    struct harvest *h;
-    struct writer *writer; /* NULL: batches are written in line */
-    char (*recent)[65];    /* ring of RECENT_HASHES */
-    long recent_next;
-    const struct source *src;
-    long long run_id;
-    struct page_plan plan;
-    struct record batch[HARVEST_BATCH_MAX];
-    size_t n;
-    int single_walk;                 /* this page in one walk (see take_page) */
-    xmlDoc *held[HARVEST_BATCH_MAX]; /* one walk: copies waiting for their plan */
-    size_t n_held;
-    long page_fresh;
-    struct run_counters c;
-    struct paging paging;
-    struct buf report;
-    const struct csw_endpoint *ep;        /* of the listing under way */
-    struct csw_query query;               /* its request, start aside */
-    const struct csw_page_info *page_info; /* of the page being taken */
-    struct prefetch *pre;                 /* the next page, fetched meanwhile */
-};
-
 /* A monotonic clock in milliseconds, for the timings of the debug log. */
-static double now_ms(void)
+double run_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int stop_requested(const struct harvest *h)
+int run_stop_requested(const struct run *run)
 {
-    return h->stop && *h->stop;
+    return run->h->stop && *run->h->stop;
 }
 
 static void plan_reset(struct page_plan *pl)
@@ -139,32 +92,13 @@ static char *guess_identifier_node(xmlNode *node)
     return id;
 }
 
-/* Starts fetching the page that most likely comes next, as soon as this
- * page's SearchResults are read (paging decides for real after the page;
- * a wrong guess is cancelled then). */
-static void prefetch_next(struct run *run)
-{
-    const struct csw_page_info *info = run->page_info;
-    if (!run->pre || !run->ep || !info || info->returned <= 0 || stop_requested(run->h))
-        return;
-    struct paging guess = run->paging;
-    struct paging_page pg = {info->matched, info->returned, info->next, info->returned,
-                             info->returned};
-    paging_after_page(&guess, &pg);
-    if (guess.done)
-        return;
-    struct csw_query q = run->query;
-    q.start = guess.next_start;
-    (void)prefetch_start(run->pre, run->h->fetch, run->ep, &q);
-}
-
 /* First walk: the hash of every record of the page. */
 static mo_rc on_hash(void *ud, xmlNode *node, long index, struct mo_err *err)
 {
     struct run *run = ud;
     struct page_plan *pl = &run->plan;
-    if (index == 0)
-        prefetch_next(run);
+    if (index == 0 && run->first_record)
+        run->first_record(run);
     if (plan_grow(pl) != MO_OK)
         return mo_fail(err, MO_ENOMEM, "out of memory");
     pl->known_id[pl->n] = NULL;
@@ -443,8 +377,8 @@ struct hash_scan {
 static void scan_record_begin(void *ud, long index)
 {
     struct hash_scan *hs = ud;
-    if (index == 0)
-        prefetch_next(hs->run);
+    if (index == 0 && hs->run->first_record)
+        hs->run->first_record(hs->run);
     hs->in_record = !hs->give_way && digest_begin(&hs->d) == MO_OK;
     if (!hs->in_record)
         hs->give_way = 1;
@@ -500,42 +434,42 @@ static const struct csw_scan_sink hash_sink = {
 /* The first walk of a page in two walks: every record's hash into the plan,
  * by SAX when the page allows it, else by a tree walk (which also words the
  * errors of a page that is not what it should be). */
-static mo_rc hash_page(struct run *run, struct csw_page *page, struct csw_page_info *info,
+static mo_rc hash_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
                        struct mo_err *err)
 {
     struct hash_scan hs = {.run = run};
     struct mo_err scan_err = {0};
-    if (csw_scan_page(page, info, &hash_sink, &hs, &scan_err) == MO_OK && !hs.give_way)
+    if (pw->scan && pw->scan(pw->page, info, &hash_sink, &hs, &scan_err) == MO_OK && !hs.give_way)
         return MO_OK;
     if (hs.in_record)
         digest_abandon(&hs.d);
     plan_reset(&run->plan);
-    return csw_walk_page(page, info, on_hash, run, err);
+    return pw->walk(pw->page, info, on_hash, run, err);
 }
 
 /* A fetched page: hash every record, ask the store, normalise and write
  * what is new, stamp what is unchanged. */
-static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_info *info,
-                       struct mo_err *err)
+mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
+                    struct mo_err *err)
 {
     int any_new = 0;
     mo_rc rc;
     plan_reset(&run->plan);
     run->page_info = info;
     if (run->single_walk) {
-        rc = csw_walk_page(page, info, on_record_once, run, err);
+        rc = pw->walk(pw->page, info, on_record_once, run, err);
         if (rc == MO_OK && run->n_held)
             rc = take_held(run, err);
         held_free(run);
     } else {
-        rc = hash_page(run, page, info, err);
+        rc = hash_page(run, pw, info, err);
         if (rc == MO_OK)
             rc = plan_decide_from(run, 0, err);
         for (long i = 0; rc == MO_OK && i < run->plan.n && !any_new; i++)
             any_new = run->plan.state[i] == REC_NEW;
         if (rc == MO_OK && any_new) {
             struct csw_page_info again;
-            rc = csw_walk_page(page, &again, on_changed, run, err);
+            rc = pw->walk(pw->page, &again, on_changed, run, err);
         }
     }
     if (rc == MO_OK)
@@ -550,82 +484,10 @@ static mo_rc take_page(struct run *run, struct csw_page *page, struct csw_page_i
     return rc;
 }
 
-/* Seconds since the epoch of a store timestamp ("2026-11-26T14:48:28Z", UTC);
- * -1 when absent or unreadable. */
-static time_t parse_timestamp(const char *s)
-{
-    struct tm tm = {0};
-    if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
-        return -1;
-    return timegm(&tm);
-}
-
-/* Decides the run's kind; for an incremental run writes the date to ask from
- * into since (YYYY-MM-DD). */
-static int want_full(const struct source *src, const struct csw_endpoint *ep,
-                     const struct harvest_options *opts, char *since, size_t size)
-{
-    time_t now = time(NULL);
-    time_t last_full = parse_timestamp(src->last_full_success_at);
-    time_t last = parse_timestamp(src->last_success_at);
-    int iso = !strcmp(ep->output_schema, CSW_SCHEMA_ISO);
-
-    if (opts->force_full || last_full < 0 || last < 0)
-        return 1;
-    if (src->full_every_s > 0 && now - last_full >= src->full_every_s)
-        return 1;
-    if (iso && !ep->iso_modified)
-        return 1; /* the partner cannot filter on modification date */
-    time_t from = last - HARVEST_INCREMENTAL_MARGIN_S;
-    struct tm tm;
-    gmtime_r(&from, &tm);
-    strftime(since, size, "%Y-%m-%d", &tm);
-    return 0;
-}
-
-/* Fetches and takes one page; a malformed page (nothing of it written yet)
- * is asked for again once. */
-static mo_rc harvest_page(struct run *run, const struct csw_endpoint *ep, const char *since,
-                          struct mo_err *err)
-{
-    struct csw_query q = run->query;
-    q.start = run->paging.next_start;
-    struct csw_page page = {0};
-    struct csw_page_info info = {0};
-    mo_rc rc = MO_OK;
-    double t0 = 0, t1 = 0;
-
-    for (int attempt = 0; attempt <= HARVEST_PAGE_RETRIES; attempt++) {
-        run->page_fresh = 0;
-        t0 = now_ms();
-        if (attempt > 0 || !prefetch_take(run->pre, q.start, &page, &rc, err)) {
-            prefetch_cancel(run->pre); /* the handle is ours again */
-            rc = csw_fetch_page(run->h->fetch, ep, &q, &page, err);
-        }
-        t1 = now_ms();
-        if (rc == MO_OK)
-            rc = take_page(run, &page, &info, err);
-        if (rc != MO_EXML || run->page_fresh > 0)
-            break;
-        log_warn(run->h->log, "%s; asking for the page once more", err->msg);
-    }
-    csw_page_clear(&page);
-    if (rc != MO_OK)
-        return rc;
-    struct paging_page pg = {info.matched, info.returned, info.next, info.records, run->page_fresh};
-    paging_after_page(&run->paging, &pg);
-    run->c.pages = run->paging.pages;
-    run->c.received = run->paging.received;
-    run->c.announced = run->paging.announced;
-    log_debug(run->h->log, "page at %ld: %ld records, %ld new (fetched in %.1f ms, taken in %.1f ms)",
-              q.start, info.records, run->page_fresh, t1 - t0, now_ms() - t1);
-    return MO_OK;
-}
-
 /* After a listing that reached its end: retire what the partner dropped. */
 static mo_rc reconcile(struct run *run, int full, const char **status, struct mo_err *err)
 {
-    if (!paging_complete(&run->paging)) {
+    if (!run->complete) {
         *status = "incomplete";
         return MO_OK;
     }
@@ -639,9 +501,11 @@ static mo_rc reconcile(struct run *run, int full, const char **status, struct mo
     *status = "success";
     if (!full)
         return MO_OK;
-    if (!paging_consistent(&run->paging)) {
+    if (!run->consistent) {
         *status = "incomplete";
-        return buf_append_str(&run->report, "; the partner's count changed: nothing retired");
+        return buf_printf(&run->report, "; %s: nothing retired",
+                          run->inconsistency ? run->inconsistency
+                                             : "the listing was not consistent");
     }
     long retired = 0;
     struct mo_err shrink = {0};
@@ -659,55 +523,34 @@ static mo_rc reconcile(struct run *run, int full, const char **status, struct mo
     return MO_OK;
 }
 
-static mo_rc harvest_listing(struct run *run, const struct csw_endpoint *ep, const char *since,
-                             struct mo_err *err)
+/* The kinds of partner, by source.type. */
+static const struct listing_kind *const kinds[] = {&listing_csw};
+
+static const struct listing_kind *kind_of(const char *type)
 {
-    mo_rc rc =
-        buf_printf(&run->report, "%s run via %s %s (%s", since ? "incremental" : "full",
-                   ep->post_url[0] ? "POST" : "GET", ep->post_url[0] ? ep->post_url : ep->get_url,
-                   strcmp(ep->output_schema, CSW_SCHEMA_ISO) ? "csw:Record" : "ISO 19139");
-    if (rc == MO_OK && since)
-        rc = buf_printf(&run->report, ", modified since %s", since);
-    if (rc == MO_OK)
-        rc = buf_append_str(&run->report, "): ");
-    run->ep = ep;
-    run->query = (struct csw_query){
-        .max = run->src->page_size > 0 ? run->src->page_size : STORE_DEFAULT_PAGE_SIZE,
-        .constraint = run->src->constraint_text,
-        .modified_since = since,
-    };
-    while (rc == MO_OK && !run->paging.done) {
-        if (stop_requested(run->h))
-            rc = mo_fail(err, MO_EIO, "interrupted");
-        else
-            rc = harvest_page(run, ep, since, err);
-    }
-    prefetch_cancel(run->pre); /* a guess past the end, or a run that failed */
-    return rc;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (type && !strcmp(kinds[i]->type, type))
+            return kinds[i];
+    return NULL;
 }
 
-static struct run *run_new(struct harvest *h, const struct source *src)
+static struct run *run_new(struct harvest *h, const struct source *src,
+                           const struct listing_kind *kind)
 {
     struct run *run = calloc(1, sizeof *run);
     if (!run)
         return NULL;
     run->h = h;
     run->src = src;
-    if (!(run->pre = prefetch_new())) {
-        free(run);
-        return NULL;
-    }
-
+    run->kind = kind;
     if (h->writer_store) {
         run->recent = calloc(RECENT_HASHES, sizeof *run->recent);
         if (!run->recent || writer_start(h->writer_store, &run->writer) != MO_OK) {
             free(run->recent);
-            prefetch_free(run->pre);
             free(run);
             return NULL;
         }
     }
-    paging_init(&run->paging, src->page_size > 0 ? src->page_size : STORE_DEFAULT_PAGE_SIZE);
     buf_init(&run->report, REPORT_MAX);
     return run;
 }
@@ -716,7 +559,7 @@ static void run_free(struct run *run)
 {
     if (!run)
         return;
-    prefetch_free(run->pre);
+    run->kind->close(run);
     writer_stop(run->writer);
     free(run->recent);
     held_free(run);
@@ -734,7 +577,6 @@ static mo_rc run_finish(struct run *run, const char *status, mo_rc rc, struct ha
     struct mo_err fin = {0};
     snprintf(sum->status, sizeof sum->status, "%s", status);
     sum->c = run->c;
-    sum->c.announced = run->paging.announced;
     if (buf_steal(&run->report, &sum->report) != MO_OK)
         sum->report = NULL;
     mo_rc frc = store_run_finish(run->h->store, run->run_id, status, &sum->c, sum->report, &fin);
@@ -745,19 +587,45 @@ static mo_rc run_finish(struct run *run, const char *status, mo_rc rc, struct ha
     return rc;
 }
 
+/* The listing, then everything stored. */
+static mo_rc run_list(struct run *run, struct mo_err *err)
+{
+    mo_rc rc = run->kind->list(run, err);
+    struct mo_err drain_err = {0};
+    mo_rc drc = drain_writer(run, &drain_err);
+    if (rc == MO_OK && drc != MO_OK) {
+        rc = drc;
+        *err = drain_err;
+    }
+    return rc;
+}
+
+/* The end of the report: what the partner did until the run stopped, and
+ * why it stopped. */
+static void report_failure(struct run *run, const struct mo_err *err)
+{
+    mo_rc ignored = run->c.pages ? run->kind->describe(run, &run->report) : MO_OK;
+    size_t len = run->report.len;
+    int fresh = len == 0 || (len >= 2 && !strcmp(run->report.data + len - 2, ": "));
+    ignored = buf_printf(&run->report, "%sfailed: %s", fresh ? "" : "; ", err->msg);
+    (void)ignored;
+}
+
 mo_rc harvest_source(struct harvest *h, const struct source *src,
                      const struct harvest_options *opts, struct harvest_summary *sum,
                      struct mo_err *err)
 {
-    struct csw_endpoint ep;
-    struct mo_err discover_err = {0};
-    char since[16] = "";
+    struct mo_err open_err = {0};
     const char *status = "failed";
     int reaped = 0;
     mo_rc rc;
 
     memset(sum, 0, sizeof *sum);
-    struct run *run = run_new(h, src);
+    const struct listing_kind *kind = kind_of(src->type);
+    if (!kind)
+        return mo_fail(err, MO_EBADREQ, "source \"%s\": unsupported type \"%s\"", src->name,
+                       src->type ? src->type : "");
+    struct run *run = run_new(h, src, kind);
     if (!run)
         return mo_fail(err, MO_ENOMEM, "out of memory");
     rc = store_runs_reap(h->store, src->id, &reaped, err);
@@ -770,39 +638,29 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
     if (reaped)
         log_warn(h->log, "source \"%s\": %d interrupted run(s) marked failed", src->name, reaped);
 
-    mo_rc drc = csw_discover(h->fetch, src->url, &ep, &discover_err);
-    sum->full = drc != MO_OK || want_full(src, &ep, opts, since, sizeof since);
+    int full = 1;
+    mo_rc orc = kind->open(run, opts, &full, &open_err);
+    sum->full = orc != MO_OK || full;
     rc = store_run_begin(h->store, src->id, sum->full, &run->run_id, err);
     if (rc != MO_OK)
         goto out;
     sum->run_id = run->run_id;
-    if (drc != MO_OK) {
-        rc = drc;
-        *err = discover_err;
+    if (orc != MO_OK) {
+        rc = orc;
+        *err = open_err;
     } else {
-        rc = harvest_listing(run, &ep, sum->full ? NULL : since, err);
-        struct mo_err drain_err = {0};
-        mo_rc drc2 = drain_writer(run, &drain_err);
-        if (rc == MO_OK && drc2 != MO_OK) {
-            rc = drc2;
-            *err = drain_err;
-        }
+        rc = run_list(run, err);
     }
     if (rc == MO_OK)
-        rc = paging_describe(&run->paging, &run->report);
+        rc = kind->describe(run, &run->report);
     if (rc == MO_OK)
         rc = reconcile(run, sum->full, &status, err);
     if (rc == MO_OK && run->c.failed)
         rc = buf_printf(&run->report, "; %ld record%s could not be taken (see runs --errors)",
                         run->c.failed, run->c.failed == 1 ? "" : "s");
     if (rc != MO_OK) {
-        /* what the partner did until then, and why the run stopped */
         status = "failed";
-        mo_rc ignored = run->paging.pages ? paging_describe(&run->paging, &run->report) : MO_OK;
-        size_t len = run->report.len;
-        int fresh = len == 0 || (len >= 2 && !strcmp(run->report.data + len - 2, ": "));
-        ignored = buf_printf(&run->report, "%sfailed: %s", fresh ? "" : "; ", err->msg);
-        (void)ignored;
+        report_failure(run, err);
     }
     rc = run_finish(run, status, rc, sum, err);
 out:

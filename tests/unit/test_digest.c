@@ -163,7 +163,7 @@ static void test_corpus_responses(void **state)
 }
 
 #define HEAD                                                                                       \
-    "<?xml version='1.0' encoding='UTF-8'?>"                                                      \
+    "<?xml version='1.0' encoding='UTF-8'?>"                                                       \
     "<csw:GetRecordsResponse xmlns:csw='http://www.opengis.net/cat/csw/2.0.2'>"                    \
     "<csw:SearchResults numberOfRecordsMatched='3' numberOfRecordsReturned='3' nextRecord='0'>"
 #define TAIL "</csw:SearchResults></csw:GetRecordsResponse>"

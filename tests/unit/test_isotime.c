@@ -91,9 +91,9 @@ static void test_agrees_with_server(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int ok = isotime_literal(cases[i].in, out, sizeof out);
         const char *params[] = {cases[i].in, ok ? out : NULL};
-        PGresult *r = PQexecParams(
-            c, "SELECT moisson_parse_ts($1) IS NOT DISTINCT FROM $2::timestamptz", 2, NULL,
-            params, NULL, NULL, 0);
+        PGresult *r =
+            PQexecParams(c, "SELECT moisson_parse_ts($1) IS NOT DISTINCT FROM $2::timestamptz", 2,
+                         NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK)
             fail_msg("\"%s\": %s", cases[i].in, PQerrorMessage(c));
         if (strcmp(PQgetvalue(r, 0, 0), "t") != 0)

@@ -1,0 +1,119 @@
+/*
+ * harvest_internal.h — what the run core (harvest.c) shares with the
+ * listings, one per kind of partner (harvest_csw.c, …).  Not for use outside
+ * harvester/harvest*.c.
+ *
+ * The core knows records, not protocols: a listing fetches pages its own
+ * way and hands each to run_take_page as a struct page_walk (a function that
+ * walks the page's record elements, and optionally one that scans them with
+ * SAX for their hashes); the core hashes, plans, normalises and writes.  A
+ * listing ends by saying whether it saw everything (complete) and whether
+ * the partner told one story (consistent): only then does a full run retire
+ * records.
+ */
+#ifndef MOISSON_HARVEST_INTERNAL_H
+#define MOISSON_HARVEST_INTERNAL_H
+
+#include "csw_client.h"
+#include "harvest.h"
+#include "paging.h"
+#include "writer.h"
+
+#define REPORT_MAX (64 * 1024)
+
+/* What a page's records turned out to be, after the first walk. */
+enum rec_state {
+    REC_NEW = 0,   /* new or changed: normalise and write */
+    REC_UNCHANGED, /* the store has this hash: only mark it seen */
+    REC_SEEN,      /* already received in this run, or twice in the page */
+    REC_TOO_BIG,   /* past HARVEST_MAX_RECORD_BYTES: a per-record error */
+};
+
+/* Per page: one slot per record, in document order. */
+struct page_plan {
+    char (*hash)[65];
+    char **known_id; /* identifier of the stored record with the same hash */
+    unsigned char *state;
+    long n, cap;
+};
+
+/* Hashes of the records handed to the writer lately: a record still on its
+ * way to the store is already "seen in this run". */
+#define RECENT_HASHES ((WRITER_QUEUE + 2) * HARVEST_BATCH_MAX)
+
+struct run;
+
+/* One kind of partner: how its records are listed. */
+struct listing_kind {
+    const char *type; /* source.type */
+    /* Before the run is recorded: discovery (capabilities…), the listing's
+     * state into run->listing; *full says whether the run is full.  A
+     * failure here is the run's failure. */
+    mo_rc (*open)(struct run *run, const struct harvest_options *opts, int *full,
+                  struct mo_err *err);
+    /* Every page, until the end, a stop or an error; sets run->complete,
+     * run->consistent and the counters pages, received, announced. */
+    mo_rc (*list)(struct run *run, struct mo_err *err);
+    /* What the partner did, appended to the run report. */
+    mo_rc (*describe)(struct run *run, struct buf *out);
+    /* Frees run->listing (NULL-safe on a listing never opened). */
+    void (*close)(struct run *run);
+};
+
+/* A fetched page as the core walks it. */
+struct page_walk {
+    /* Walks the record elements in document order (fills info). */
+    mo_rc (*walk)(void *page, struct csw_page_info *info, csw_record_fn fn, void *ud,
+                  struct mo_err *err);
+    /* The same by SAX for hashes only, or NULL (the page is walked). */
+    mo_rc (*scan)(void *page, struct csw_page_info *info, const struct csw_scan_sink *sink,
+                  void *ud, struct mo_err *err);
+    void *page;
+};
+
+struct run {
+    struct harvest *h;
+    struct writer *writer; /* NULL: batches are written in line */
+    char (*recent)[65];    /* ring of RECENT_HASHES */
+    long recent_next;
+    const struct source *src;
+    long long run_id;
+    struct page_plan plan;
+    struct record batch[HARVEST_BATCH_MAX];
+    size_t n;
+    int single_walk;                 /* this page in one walk (see run_take_page) */
+    xmlDoc *held[HARVEST_BATCH_MAX]; /* one walk: copies waiting for their plan */
+    size_t n_held;
+    long page_fresh; /* records of the page not received before in this run */
+    struct run_counters c;
+    struct buf report;
+    const struct csw_page_info *page_info; /* of the page being taken */
+
+    const struct listing_kind *kind;
+    void *listing;             /* the kind's state */
+    int complete;              /* set by the listing: everything announced arrived */
+    int consistent;            /* and the partner told one story */
+    const char *inconsistency; /* what broke the story, for the report (static text) */
+    /* Called at the first record of each page, as soon as the page's info
+     * is known (the CSW listing starts its prefetch there); may be NULL. */
+    void (*first_record)(struct run *run);
+};
+
+/* A monotonic clock in milliseconds, for the timings of the debug log. */
+double run_now_ms(void);
+
+/* True when the harvest was asked to stop (signal). */
+int run_stop_requested(const struct run *run);
+
+/* Takes one fetched page: hashes every record, asks the store which are
+ * known, normalises and writes the new and changed ones, stamps the
+ * unchanged ones.  run->page_fresh tells how many were not received before
+ * in this run.  An error of the page (malformed, not a listing) is returned
+ * before anything of it is written. */
+mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
+                    struct mo_err *err) MO_MUST_CHECK;
+
+/* The listings. */
+extern const struct listing_kind listing_csw;
+
+#endif
