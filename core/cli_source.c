@@ -1,23 +1,29 @@
 /* moisson source add|list|show|remove — the partner catalogs. */
 #include "cli_internal.h"
+#include "harvest.h"
 
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CONSTRAINT_MAX (256 * 1024)
 
 static const char source_usage[] =
-    "usage: moisson source add NAME --type csw --url URL [options]\n"
+    "usage: moisson source add NAME --type TYPE --url URL [options]\n"
     "       moisson source list\n"
     "       moisson source show NAME\n"
     "       moisson source remove NAME\n"
     "\n"
     "options of 'add':\n"
-    "  --type TYPE         protocol of the partner: csw\n"
-    "  --url URL           the catalog's URL (base or GetCapabilities URL)\n"
+    "  --type TYPE         what the partner publishes:\n"
+    "                        csw  a CSW catalog (--url: base or GetCapabilities URL)\n"
+    "                        waf  a web folder of XML files (--url: the folder's\n"
+    "                             index page; subfolders are followed)\n"
+    "                        dir  a local directory of XML files (--url: its path)\n"
+    "  --url URL           where the partner's records are (see --type)\n"
     "  --every DURATION    harvest period for workers, e.g. 6h (default: by hand)\n"
     "  --constraint TEXT   sent with every GetRecords: CQL text, or an OGC Filter\n"
     "                      (XML); @FILE reads it from a file\n"
@@ -123,9 +129,18 @@ static int check_add(const struct source *src)
         cli_error("bad source name \"%s\": letters, digits, '_', '.', '-' only", src->name);
         return 0;
     }
-    if (!src->type || strcmp(src->type, "csw") != 0) {
-        cli_error("unsupported source type \"%s\" (supported: csw)", src->type ? src->type : "");
+    if (!src->type || !harvest_type_supported(src->type)) {
+        cli_error("unsupported source type \"%s\" (supported: %s)", src->type ? src->type : "",
+                  harvest_types());
         return 0;
+    }
+    if (!strcmp(src->type, "dir")) {
+        struct stat st;
+        if (!src->url || stat(src->url, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            cli_error("source \"%s\" needs the path of a directory as --url", src->name);
+            return 0;
+        }
+        return 1;
     }
     if (!src->url || (strncmp(src->url, "http://", 7) && strncmp(src->url, "https://", 8))) {
         cli_error("source \"%s\" needs an http or https --url", src->name);
@@ -151,7 +166,7 @@ static int source_add(struct cli *cli, int argc, char **argv)
                          .max_shrink = STORE_DEFAULT_MAX_SHRINK,
                          .priority = STORE_DEFAULT_PRIORITY,
                          .full_every_s = 7 * 86400};
-    char *constraint = NULL;
+    char *constraint = NULL, *dir_path = NULL;
     int status = CLI_EXIT_USAGE, c;
     struct mo_err err = {0};
     long long id = 0;
@@ -168,6 +183,13 @@ static int source_add(struct cli *cli, int argc, char **argv)
     src.constraint_text = constraint;
     if (!check_add(&src))
         goto out;
+    if (!strcmp(src.type, "dir")) { /* harvests run from anywhere: keep it absolute */
+        if (!(dir_path = realpath(src.url, NULL))) {
+            cli_error("could not resolve \"%s\"", src.url);
+            goto out;
+        }
+        src.url = dir_path;
+    }
     status = CLI_EXIT_FAIL;
     struct store *st = cli_store(cli);
     if (!st)
@@ -180,6 +202,7 @@ static int source_add(struct cli *cli, int argc, char **argv)
     status = CLI_EXIT_OK;
 out:
     free(constraint);
+    free(dir_path);
     return status;
 }
 

@@ -236,6 +236,14 @@ static mo_rc flush_batch(struct run *run, struct mo_err *err)
     return rc;
 }
 
+mo_rc run_record_error(struct run *run, const char *identifier, const char *reason,
+                       struct mo_err *err)
+{
+    run->c.failed++;
+    log_warn(run->h->log, "record %s: %s", identifier ? identifier : "(no identifier)", reason);
+    return store_run_error(run->h->store, run->run_id, identifier, reason, err);
+}
+
 /* Normalises one new or changed record into the batch; a failure is a
  * per-record error and the run goes on. */
 static mo_rc take_record(struct run *run, xmlDoc *doc, const char *hash, struct mo_err *err)
@@ -256,9 +264,7 @@ static mo_rc take_record(struct run *run, xmlDoc *doc, const char *hash, struct 
     }
     record_clear(rec);
     char *id = guess_identifier(doc);
-    run->c.failed++;
-    log_warn(run->h->log, "record %s: %s", id ? id : "(no identifier)", rec_err.msg);
-    rc = store_run_error(run->h->store, run->run_id, id, rec_err.msg, err);
+    rc = run_record_error(run, id, rec_err.msg, err);
     free(id);
     return rc;
 }
@@ -524,7 +530,7 @@ static mo_rc reconcile(struct run *run, int full, const char **status, struct mo
 }
 
 /* The kinds of partner, by source.type. */
-static const struct listing_kind *const kinds[] = {&listing_csw};
+static const struct listing_kind *const kinds[] = {&listing_csw, &listing_waf, &listing_dir};
 
 static const struct listing_kind *kind_of(const char *type)
 {
@@ -532,6 +538,16 @@ static const struct listing_kind *kind_of(const char *type)
         if (type && !strcmp(kinds[i]->type, type))
             return kinds[i];
     return NULL;
+}
+
+int harvest_type_supported(const char *type)
+{
+    return kind_of(type) != NULL;
+}
+
+const char *harvest_types(void)
+{
+    return "csw, waf, dir";
 }
 
 static struct run *run_new(struct harvest *h, const struct source *src,

@@ -67,4 +67,9 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
 
 void harvest_summary_clear(struct harvest_summary *sum);
 
+/* Whether source.type names a kind of partner this harvester lists, and
+ * their names ("csw, waf, dir") for messages. */
+int harvest_type_supported(const char *type);
+const char *harvest_types(void);
+
 #endif

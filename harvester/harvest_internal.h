@@ -113,7 +113,15 @@ int run_stop_requested(const struct run *run);
 mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
                     struct mo_err *err) MO_MUST_CHECK;
 
+/* A record that could not be taken (named by identifier, URL or path; may
+ * be NULL): counted, logged and stored with the run; the run goes on.
+ * Fails only when the store does. */
+mo_rc run_record_error(struct run *run, const char *identifier, const char *reason,
+                       struct mo_err *err) MO_MUST_CHECK;
+
 /* The listings. */
 extern const struct listing_kind listing_csw;
+extern const struct listing_kind listing_waf;
+extern const struct listing_kind listing_dir;
 
 #endif
