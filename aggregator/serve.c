@@ -4,6 +4,7 @@
  */
 #include "serve.h"
 
+#include "csw.h"
 #include "http_text.h"
 
 #include <arpa/inet.h>
@@ -15,6 +16,7 @@
 struct serve {
     struct http *http;
     struct dbpool *pool;
+    struct csw *csw; /* NULL when no stylesheets were given */
     const struct log *log;
     char public_url[SERVE_MAX_URL + 1];
 };
@@ -49,10 +51,25 @@ static void serve_health(void *ctx, const struct http_request *req, struct http_
         log_warn(s->log, "health: could not add Cache-Control");
 }
 
+/* CSW 2.0.2 (csw.c): GET with KVP, POST with an XML body. */
+static void serve_csw(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    struct serve *s = ctx;
+    if (!s->csw) {
+        http_response_error(resp, 404, "no CSW endpoint on this server");
+        return;
+    }
+    csw_handle(s->csw, req, resp);
+}
+
+static const char *const serve_xml_types[] = {"application/xml", "text/xml", "application/soap+xml",
+                                              NULL};
+
 /* The route table.  The CSW endpoint (/csw), the HTML pages and the OGC API
  * Records routes are added here, one entry each (see aggregator/README.md). */
 static const struct http_route serve_routes[] = {
     {SERVE_HEALTH_PATH, 0, HTTP_GET, NULL, serve_health},
+    {CSW_PATH, 0, HTTP_GET | HTTP_POST, serve_xml_types, serve_csw},
 };
 
 /* ---- configuration ---- */
@@ -176,6 +193,13 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
         serve_default_url(s, hc.address, http_port(s->http));
     if (rc == MO_OK)
         rc = dbpool_new(&pc, &s->pool, err);
+    if (rc == MO_OK && cfg->xslt_dir) {
+        struct csw_config cc = {.public_url = s->public_url,
+                                .xslt_dir = cfg->xslt_dir,
+                                .pool = s->pool,
+                                .log = cfg->log};
+        rc = csw_new(&cc, &s->csw, err);
+    }
     if (rc == MO_OK)
         rc = http_start(s->http, err);
     if (rc != MO_OK) {
@@ -216,5 +240,6 @@ void serve_free(struct serve *s)
         return;
     serve_stop(s, HTTP_STOP_GRACE_S);
     http_free(s->http);
+    csw_free(s->csw);
     free(s);
 }

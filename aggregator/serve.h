@@ -34,6 +34,7 @@ struct serve_config {
     unsigned db_connections;   /* 0: limits.threads + 2 */
     unsigned db_wait_ms;       /* 0: DBPOOL_DEFAULT_WAIT_MS */
     const struct log *log;     /* borrowed; may be NULL */
+    const char *xslt_dir;      /* output stylesheets: serves /csw (csw.h); NULL: no /csw */
 };
 
 struct serve;

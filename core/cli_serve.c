@@ -23,7 +23,9 @@ static const char serve_usage[] =
     "  --threads N         threads serving requests (default 4)\n"
     "\n"
     "endpoints:\n"
-    "  /health             200 \"ok\" when the database answers, else 503\n";
+    "  /health             200 \"ok\" when the database answers, else 503\n"
+    "  /csw                CSW 2.0.2 (GET with KVP, POST with XML): GetCapabilities,\n"
+    "                      DescribeRecord, GetRecords, GetRecordById, GetDomain\n";
 
 struct serve_opts {
     char address[SERVE_MAX_LISTEN];
@@ -102,6 +104,9 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
     cfg.port = o.port;
     cfg.public_url = o.public_url;
     cfg.conninfo = cli->conninfo;
+    char xslt[PATHS_MAX + 8];
+    snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);
+    cfg.xslt_dir = xslt;
     cfg.log = &cli->log;
     if (serve_start(&cfg, &s, &err) != MO_OK) {
         cli_error("%s", err.msg);
@@ -111,6 +116,7 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
     printf("listening on http://%s%s%s:%u/\n", v6 ? "[" : "", o.address, v6 ? "]" : "",
            serve_port(s));
     printf("public URL %s/\n", serve_public_url(s));
+    printf("CSW endpoint %s/csw\n", serve_public_url(s));
     fflush(stdout);
 
     struct timespec pause = {0, CLI_SERVE_POLL_NS};

@@ -1,0 +1,234 @@
+/*
+ * csw.c — the CSW server's entry point: csw_new / csw_handle, the dispatch
+ * of a parsed request to its writer, and the OWS exception report every
+ * refusal becomes.
+ *
+ *   csw_handle → csw_request_from_kvp | csw_request_from_xml  (csw_request.c)
+ *              → csw_dispatch → csw_caps_write | csw_describe_write   (csw_caps.c)
+ *                             → dbpool_borrow → csw_records_get | csw_records_by_id
+ *                                              | csw_domain_write     (csw_records.c → catalog.c)
+ *              → csw_exception_write (on any refusal)
+ */
+#include "csw_internal.h"
+
+#include "http_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CSW_CONTENT_TYPE "application/xml; charset=UTF-8"
+#define CSW_RETRY_AFTER "5"
+
+static const char *const default_identity[] = {
+    "moisson — catalogue of the territory",
+    "Metadata harvested from the territory's partner catalogues by moisson and served as one "
+    "CSW 2.0.2 endpoint (Dublin Core and ISO 19139).",
+    "catalogue, metadata, CSW, ISO 19139",
+    "moisson",
+    "",
+    "",
+    "",
+};
+
+mo_rc csw_xml_escape(struct buf *out, const char *s)
+{
+    mo_rc rc = MO_OK;
+    const char *run = s;
+    for (const char *p = s; rc == MO_OK && *p; p++) {
+        const char *rep = NULL;
+        char num[8];
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '&')
+            rep = "&amp;";
+        else if (ch == '<')
+            rep = "&lt;";
+        else if (ch == '>')
+            rep = "&gt;";
+        else if (ch == '"')
+            rep = "&quot;";
+        else if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+            rep = "?"; /* not allowed in XML 1.0 at all */
+        else if (ch == '\t' || ch == '\n' || ch == '\r') {
+            snprintf(num, sizeof num, "&#%u;", ch);
+            rep = num;
+        }
+        if (!rep)
+            continue;
+        rc = buf_append(out, run, (size_t)(p - run));
+        if (rc == MO_OK)
+            rc = buf_append_str(out, rep);
+        run = p + 1;
+    }
+    if (rc == MO_OK)
+        rc = buf_append_str(out, run);
+    return rc;
+}
+
+void csw_now(char *out, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A configuration text: its value or the default, valid UTF-8, bounded. */
+static mo_rc csw_text(const char *value, const char *fallback, const char *what, char **out,
+                      struct mo_err *err)
+{
+    const char *v = value ? value : fallback;
+    if (strlen(v) > CSW_MAX_TEXT || !http_text_utf8_ok(v, strlen(v)))
+        return mo_fail(err, MO_EBADREQ, "bad CSW %s: not UTF-8 text of at most %d bytes", what,
+                       CSW_MAX_TEXT);
+    *out = strdup(v);
+    return *out ? MO_OK : mo_fail(err, MO_ENOMEM, "out of memory");
+}
+
+mo_rc csw_new(const struct csw_config *cfg, struct csw **out, struct mo_err *err)
+{
+    static const char *const what[] = {"title",         "abstract",      "keywords",
+                                       "provider name", "provider site", "contact name",
+                                       "contact e-mail"};
+    const char *const given[] = {cfg->identity.title,         cfg->identity.abstract,
+                                 cfg->identity.keywords,      cfg->identity.provider_name,
+                                 cfg->identity.provider_site, cfg->identity.contact_name,
+                                 cfg->identity.contact_email};
+    *out = NULL;
+    if (!cfg->public_url || !cfg->public_url[0] || !cfg->pool || !cfg->xslt_dir)
+        return mo_fail(err, MO_EBADREQ,
+                       "CSW configuration without public URL, pool or stylesheets");
+    struct csw *c = calloc(1, sizeof *c);
+    if (!c)
+        return mo_fail(err, MO_ENOMEM, "out of memory");
+    c->cfg = *cfg;
+    mo_rc rc = MO_OK;
+    for (int i = 0; rc == MO_OK && i < 7; i++)
+        rc = csw_text(given[i], default_identity[i], what[i], &c->texts[i], err);
+    if (rc == MO_OK)
+        rc = csw_text(cfg->public_url, "", "public URL", &c->public_url, err);
+    if (rc == MO_OK) {
+        c->cfg.identity = (struct csw_identity){c->texts[0], c->texts[1], c->texts[2], c->texts[3],
+                                                c->texts[4], c->texts[5], c->texts[6]};
+        if (!c->texts[4][0]) /* the provider's site: this server, by default */
+            c->cfg.identity.provider_site = c->public_url;
+        c->cfg.public_url = c->public_url;
+        rc = render_new(cfg->xslt_dir, &c->render, err);
+    }
+    if (rc == MO_OK)
+        rc = catalog_new(&c->catalog, err);
+    if (rc != MO_OK) {
+        csw_free(c);
+        return rc;
+    }
+    *out = c;
+    return MO_OK;
+}
+
+void csw_free(struct csw *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < 7; i++)
+        free(c->texts[i]);
+    free(c->public_url);
+    render_free(c->render);
+    catalog_free(c->catalog);
+    free(c);
+}
+
+struct catalog *csw_catalog(struct csw *c)
+{
+    return c->catalog;
+}
+
+/* The exception report of ex (OWS 1.0.0). */
+static mo_rc csw_exception_write(const struct csw_exception *ex, struct buf *out)
+{
+    mo_rc rc = buf_printf(out,
+                          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                          "<ows:ExceptionReport xmlns:ows=\"http://www.opengis.net/ows\""
+                          " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+                          " version=\"1.2.0\" language=\"en\""
+                          " xsi:schemaLocation=\"http://www.opengis.net/ows"
+                          " http://schemas.opengis.net/ows/1.0.0/owsExceptionReport.xsd\">\n"
+                          "<ows:Exception exceptionCode=\"%s\"",
+                          ex->code);
+    if (rc == MO_OK && ex->locator[0]) {
+        rc = buf_append_str(out, " locator=\"");
+        if (rc == MO_OK)
+            rc = csw_xml_escape(out, ex->locator);
+        if (rc == MO_OK)
+            rc = buf_append_str(out, "\"");
+    }
+    if (rc == MO_OK)
+        rc = buf_append_str(out, "><ows:ExceptionText>");
+    if (rc == MO_OK)
+        rc = csw_xml_escape(out, ex->text);
+    if (rc == MO_OK)
+        rc = buf_append_str(out, "</ows:ExceptionText></ows:Exception>\n</ows:ExceptionReport>\n");
+    return rc;
+}
+
+/* The operations that read the index, with a borrowed connection. */
+static int csw_dispatch_db(struct csw *c, const struct csw_request *req, struct buf *out,
+                           struct csw_exception *ex)
+{
+    PGconn *conn = NULL;
+    struct mo_err err = {0};
+    if (dbpool_borrow(c->cfg.pool, &conn, &err) != MO_OK) {
+        log_warn(c->cfg.log, "csw: %s", err.msg);
+        csw_fail(ex, CSW_EX_NO_CODE, NULL, "the catalogue is busy or unavailable: try again");
+        ex->status = 503;
+        return -1;
+    }
+    int r = req->op == CSW_OP_GET_RECORDS        ? csw_records_get(c, conn, req, out, ex)
+            : req->op == CSW_OP_GET_RECORD_BY_ID ? csw_records_by_id(c, conn, req, out, ex)
+                                                 : csw_domain_write(c, conn, req, out, ex);
+    dbpool_return(c->cfg.pool, conn);
+    return r;
+}
+
+static int csw_dispatch(struct csw *c, const struct csw_request *req, struct buf *out,
+                        struct csw_exception *ex)
+{
+    switch (req->op) {
+    case CSW_OP_GET_CAPABILITIES:
+        return csw_caps_write(c, req, out, ex);
+    case CSW_OP_DESCRIBE_RECORD:
+        return csw_describe_write(req, out, ex);
+    case CSW_OP_GET_DOMAIN:
+        if (!req->domain_property)
+            return csw_domain_write(c, NULL, req, out, ex);
+        return csw_dispatch_db(c, req, out, ex);
+    default:
+        return csw_dispatch_db(c, req, out, ex);
+    }
+}
+
+void csw_handle(struct csw *c, const struct http_request *http, struct http_response *resp)
+{
+    struct csw_request req = {0};
+    struct csw_exception ex = {0};
+    int r = http->method == HTTP_POST ? csw_request_from_xml(http->body, http->body_len, &req, &ex)
+                                      : csw_request_from_kvp(http, &req, &ex);
+    if (r == 0)
+        r = csw_dispatch(c, &req, &resp->body, &ex);
+    csw_request_clear(&req);
+    resp->status = 200;
+    if (r != 0) {
+        log_info(c->cfg.log, "csw: %s %s (%s): %s", ex.code, ex.locator, http->client, ex.text);
+        buf_reset(&resp->body);
+        resp->status = ex.status;
+        if (csw_exception_write(&ex, &resp->body) != MO_OK) {
+            http_response_error(resp, 500, "out of memory");
+            return;
+        }
+        if (ex.status == 503 &&
+            http_response_add_header(resp, "Retry-After", CSW_RETRY_AFTER) != MO_OK)
+            log_warn(c->cfg.log, "csw: could not add Retry-After");
+    }
+    if (http_response_set_type(resp, CSW_CONTENT_TYPE) != MO_OK)
+        http_response_error(resp, 500, "bad content type");
+}
