@@ -12,7 +12,8 @@
 #include <strings.h>
 
 #define OGC_NS "http://www.opengis.net/ogc"
-#define CSW_NS_300 "http://www.opengis.net/cat/csw/3.0"
+#define FES_NS "http://www.opengis.net/fes/2.0"
+#define OWS_NS_200 "http://www.opengis.net/ows/2.0"
 #define APISO_NS "http://www.opengis.net/cat/csw/apiso/1.0"
 #define MESSAGE_EXCERPT 300
 
@@ -129,26 +130,39 @@ static mo_rc check_not_html(const struct fetch_response *resp, const char *url, 
 
 /* ---- capabilities ---- */
 
-static mo_rc check_caps_root(xmlDoc *doc, const char *url, struct mo_err *err)
+/* The version the capabilities speak into ep->version, or the error. */
+static mo_rc check_caps_root(xmlDoc *doc, const char *url, struct csw_endpoint *ep,
+                             struct mo_err *err)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     const char *ns = root->ns ? (const char *)root->ns->href : "";
     const char *name = (const char *)root->name;
-    if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_202))
+    if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_202)) {
+        snprintf(ep->version, sizeof ep->version, "2.0.2");
         return MO_OK;
+    }
+    if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_300)) {
+        snprintf(ep->version, sizeof ep->version, "3.0.0");
+        return MO_OK;
+    }
     size_t nl = strlen(name);
     if (nl >= 15 && !strcmp(name + nl - 15, "ExceptionReport"))
         return exception_message(root, url, err);
-    if (!strcmp(name, "Capabilities") && !strcmp(ns, CSW_NS_300))
-        return mo_fail(err, MO_EPARTNER, "\"%s\" speaks CSW 3.0.0 only, not yet supported", url);
     return mo_fail(err, MO_EPARTNER, "\"%s\" is not a CSW capabilities document (root {%s}%s)", url,
                    ns, name);
 }
 
+static int is_v3(const struct csw_endpoint *ep)
+{
+    return !strcmp(ep->version, "3.0.0");
+}
+
 #define GETRECORDS_OP "/csw:Capabilities/ows:OperationsMetadata/ows:Operation[@name='GetRecords']"
+/* OWS 1.0 lists values under the parameter, OWS 1.1 and 2.0 under
+ * ows:AllowedValues: both are descendants. */
 #define OP_PARAM(lower)                                                                            \
     GETRECORDS_OP "/ows:Parameter[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"                   \
-                  "'abcdefghijklmnopqrstuvwxyz')='" lower "']/ows:Value"
+                  "'abcdefghijklmnopqrstuvwxyz')='" lower "']//ows:Value"
 
 static void read_endpoints(xmlXPathContext *ctx, const char *url, struct csw_endpoint *ep)
 {
@@ -179,15 +193,23 @@ mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep,
     rc = xmlsafe_parse_file(fp, url, &doc, err);
     if (rc != MO_OK)
         goto out;
-    rc = check_caps_root(doc, url, err);
+    rc = check_caps_root(doc, url, ep, err);
     if (rc != MO_OK)
         goto out;
     ctx = xmlXPathNewContext(doc);
-    if (!ctx || xmlsafe_register_namespaces(ctx) != MO_OK) {
+    if (!ctx || xmlsafe_register_namespaces(ctx) != MO_OK ||
+        (is_v3(ep) &&
+         (xmlXPathRegisterNs(ctx, (const xmlChar *)"csw", (const xmlChar *)CSW_NS_300) ||
+          xmlXPathRegisterNs(ctx, (const xmlChar *)"ows", (const xmlChar *)OWS_NS_200)))) {
         rc = mo_fail(err, MO_ENOMEM, "out of memory reading \"%s\"", url);
         goto out;
     }
-    snprintf(ep->version, sizeof ep->version, "2.0.2");
+    if (xpath_true(ctx, "/csw:Capabilities/ows:OperationsMetadata/ows:Operation") &&
+        !xpath_true(ctx, GETRECORDS_OP)) {
+        rc = mo_fail(err, MO_EPARTNER, "\"%s\" offers no GetRecords operation (CSW %s)", url,
+                     ep->version);
+        goto out;
+    }
     xpath_copy(ctx, "/csw:Capabilities/ows:ServiceIdentification/ows:Title", ep->title,
                sizeof ep->title);
     read_endpoints(ctx, url, ep);
@@ -198,7 +220,7 @@ mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep,
     ep->filter = !listed || xpath_true(ctx, OP_PARAM("constraintlanguage") "[.='FILTER']");
     ep->cql = xpath_true(ctx, OP_PARAM("constraintlanguage") "[.='CQL_TEXT']");
     ep->iso_modified = xpath_true(ctx, "//ows:Constraint[@name='SupportedISOQueryables']"
-                                       "/ows:Value[.='Modified' or .='apiso:Modified']");
+                                       "//ows:Value[.='Modified' or .='apiso:Modified']");
 out:
     xmlXPathFreeContext(ctx);
     xmlFreeDoc(doc);
@@ -220,8 +242,8 @@ mo_rc csw_discover(struct fetch *f, const char *url, struct csw_endpoint *ep, st
     if (has_request_param(url))
         rc = buf_append_str(&caps, url);
     else
-        rc = buf_printf(&caps, "%s%sservice=CSW&request=GetCapabilities", url,
-                        strchr(url, '?') ? (url[strlen(url) - 1] == '&' ? "" : "&") : "?");
+        rc = buf_printf(&caps, "%s%sservice=CSW&request=GetCapabilities&acceptVersions=2.0.2,3.0.0",
+                        url, strchr(url, '?') ? (url[strlen(url) - 1] == '&' ? "" : "&") : "?");
     if (rc != MO_OK) {
         rc = mo_fail(err, rc, "capabilities URL too long: \"%s\"", url);
         goto out;
@@ -275,10 +297,29 @@ static mo_rc parse_user_filter(const char *text, xmlDoc **doc, xmlNode **pred, s
     return MO_OK;
 }
 
-/* Appends <ogc:Filter> for q to parent (ogc declared on the document root). */
+/* A user's OGC Filter 1.1 predicate as FES 2.0 (CSW 3.0): the ogc
+ * namespace becomes fes, ogc:PropertyName becomes fes:ValueReference; the
+ * rest (GML envelopes, literals) is copied as it is. */
+static void to_fes(xmlNode *n, xmlNs *fes)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (n->ns && !strcmp((const char *)n->ns->href, OGC_NS)) {
+            xmlSetNs(n, fes);
+            if (!strcmp((const char *)n->name, "PropertyName"))
+                xmlNodeSetName(n, (const xmlChar *)"ValueReference");
+        }
+        to_fes(n->children, fes);
+    }
+}
+
+/* Appends <ogc:Filter> for q to parent (ogc declared on the document root;
+ * for CSW 3.0 it is the FES 2.0 namespace). */
 static mo_rc add_filter(xmlNode *parent, xmlNs *ogc, const struct csw_endpoint *ep,
                         const struct csw_query *q, struct mo_err *err)
 {
+    const char *prop_name = is_v3(ep) ? "ValueReference" : "PropertyName";
     xmlDoc *user = NULL;
     xmlNode *pred = NULL;
     mo_rc rc = MO_OK;
@@ -291,12 +332,19 @@ static mo_rc add_filter(xmlNode *parent, xmlNs *ogc, const struct csw_endpoint *
         rc = parse_user_filter(q->constraint, &user, &pred, err);
         if (rc != MO_OK)
             goto out;
-        xmlAddChild(into, xmlDocCopyNode(pred, parent->doc, 1));
+        xmlNode *copy = xmlDocCopyNode(pred, parent->doc, 1);
+        xmlAddChild(into, copy);
+        if (is_v3(ep) && copy) {
+            xmlNs *fes = xmlSearchNsByHref(parent->doc, copy, (const xmlChar *)FES_NS);
+            if (!fes)
+                fes = xmlNewNs(copy, (const xmlChar *)FES_NS, (const xmlChar *)"fes");
+            to_fes(copy, fes);
+        }
     }
     if (q->modified_since) {
         xmlNode *cmp =
             xmlNewChild(into, ogc, (const xmlChar *)"PropertyIsGreaterThanOrEqualTo", NULL);
-        xmlNewTextChild(cmp, ogc, (const xmlChar *)"PropertyName",
+        xmlNewTextChild(cmp, ogc, (const xmlChar *)prop_name,
                         (const xmlChar *)modified_property(ep));
         xmlNewTextChild(cmp, ogc, (const xmlChar *)"Literal", (const xmlChar *)q->modified_since);
     }
@@ -360,15 +408,19 @@ mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_q
     xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNode *root = xmlNewNode(NULL, (const xmlChar *)"GetRecords");
     xmlDocSetRootElement(doc, root);
-    xmlNs *csw = xmlNewNs(root, (const xmlChar *)CSW_NS_202, (const xmlChar *)"csw");
-    xmlNs *ogc = xmlNewNs(root, (const xmlChar *)OGC_NS, (const xmlChar *)"ogc");
+    int v3 = is_v3(ep);
+    xmlNs *csw =
+        xmlNewNs(root, (const xmlChar *)(v3 ? CSW_NS_300 : CSW_NS_202), (const xmlChar *)"csw");
+    xmlNs *ogc = v3 ? xmlNewNs(root, (const xmlChar *)FES_NS, (const xmlChar *)"fes")
+                    : xmlNewNs(root, (const xmlChar *)OGC_NS, (const xmlChar *)"ogc");
     xmlNewNs(root, (const xmlChar *)"http://purl.org/dc/terms/", (const xmlChar *)"dct");
     xmlNewNs(root, (const xmlChar *)APISO_NS, (const xmlChar *)"apiso");
     xmlNewNs(root, (const xmlChar *)CSW_SCHEMA_ISO, (const xmlChar *)"gmd");
     xmlSetNs(root, csw);
     xmlSetProp(root, (const xmlChar *)"service", (const xmlChar *)"CSW");
-    xmlSetProp(root, (const xmlChar *)"version", (const xmlChar *)"2.0.2");
-    xmlSetProp(root, (const xmlChar *)"resultType", (const xmlChar *)"results");
+    xmlSetProp(root, (const xmlChar *)"version", (const xmlChar *)(v3 ? "3.0.0" : "2.0.2"));
+    if (!v3) /* CSW 3.0 has no resultType: results always come */
+        xmlSetProp(root, (const xmlChar *)"resultType", (const xmlChar *)"results");
     set_long_prop(root, "startPosition", q->start);
     set_long_prop(root, "maxRecords", q->max);
     xmlSetProp(root, (const xmlChar *)"outputSchema", (const xmlChar *)ep->output_schema);
@@ -379,7 +431,7 @@ mo_rc csw_build_getrecords_xml(const struct csw_endpoint *ep, const struct csw_q
     xmlNewChild(query, csw, (const xmlChar *)"ElementSetName", (const xmlChar *)"full");
     if (q->constraint || q->modified_since) {
         xmlNode *c = xmlNewChild(query, csw, (const xmlChar *)"Constraint", NULL);
-        xmlSetProp(c, (const xmlChar *)"version", (const xmlChar *)"1.1.0");
+        xmlSetProp(c, (const xmlChar *)"version", (const xmlChar *)(v3 ? "2.0.0" : "1.1.0"));
         if (wants_filter(ep, q)) {
             rc = add_filter(c, ogc, ep, q, err);
         } else if (!(cql = cql_text(ep, q))) {
@@ -404,14 +456,15 @@ static mo_rc filter_kvp(const struct csw_endpoint *ep, const struct csw_query *q
     xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNode *holder = xmlNewNode(NULL, (const xmlChar *)"holder");
     xmlDocSetRootElement(doc, holder);
-    xmlNs *ogc = xmlNewNs(holder, (const xmlChar *)OGC_NS, (const xmlChar *)"ogc");
+    const char *ns = is_v3(ep) ? FES_NS : OGC_NS, *prefix = is_v3(ep) ? "fes" : "ogc";
+    xmlNs *ogc = xmlNewNs(holder, (const xmlChar *)ns, (const xmlChar *)prefix);
     mo_rc rc = add_filter(holder, ogc, ep, q, err);
     if (rc == MO_OK) {
         xmlNode *filter = xmlFirstElementChild(holder);
         xmlUnlinkNode(filter);
         xmlDocSetRootElement(doc, filter);
         xmlFreeNode(holder);
-        xmlNewNs(filter, (const xmlChar *)OGC_NS, (const xmlChar *)"ogc");
+        xmlNewNs(filter, (const xmlChar *)ns, (const xmlChar *)prefix);
         xmlReconciliateNs(doc, filter);
         xmlBuffer *b = xmlBufferCreate();
         xmlNodeDump(b, doc, filter, 0, 0);
@@ -443,10 +496,17 @@ mo_rc csw_build_getrecords_url(struct fetch *f, const struct csw_endpoint *ep,
     mo_rc rc;
 
     buf_init(&u, 256 * 1024);
-    rc = buf_printf(&u,
-                    "%s%sservice=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record"
-                    "&resultType=results&elementSetName=full&startPosition=%ld&maxRecords=%d",
-                    base, strchr(base, '?') ? "&" : "?", q->start, q->max);
+    if (is_v3(ep))
+        rc = buf_printf(&u,
+                        "%s%sservice=CSW&version=3.0.0&request=GetRecords&typeNames=csw:Record"
+                        "&namespace=xmlns(csw=" CSW_NS_300 ")"
+                        "&elementSetName=full&startPosition=%ld&maxRecords=%d",
+                        base, strchr(base, '?') ? "&" : "?", q->start, q->max);
+    else
+        rc = buf_printf(&u,
+                        "%s%sservice=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record"
+                        "&resultType=results&elementSetName=full&startPosition=%ld&maxRecords=%d",
+                        base, strchr(base, '?') ? "&" : "?", q->start, q->max);
     if (rc == MO_OK)
         rc = append_param(f, &u, "outputSchema", ep->output_schema);
     if (rc == MO_OK && (q->constraint || q->modified_since)) {
@@ -456,8 +516,8 @@ mo_rc csw_build_getrecords_url(struct fetch *f, const struct csw_endpoint *ep,
         else if (!(constraint = cql_text(ep, q)))
             rc = MO_ENOMEM;
         if (rc == MO_OK)
-            rc = buf_printf(&u, "&constraintLanguage=%s&constraint_language_version=1.1.0",
-                            filter ? "FILTER" : "CQL_TEXT");
+            rc = buf_printf(&u, "&constraintLanguage=%s&constraint_language_version=%s",
+                            filter ? "FILTER" : "CQL_TEXT", is_v3(ep) ? "2.0.0" : "1.1.0");
         if (rc == MO_OK)
             rc = append_param(f, &u, "constraint", constraint);
     }
@@ -729,8 +789,9 @@ static void scan_start(void *ctx, const xmlChar *local, const xmlChar *prefix, c
     if (s->in_record) {
         s->sink->start_element(s->ud, uri, local, nb_attributes, attributes);
     } else if (depth == 0) {
-        s->bad_root = strcmp((const char *)local, "GetRecordsResponse") != 0 || !uri ||
-                      (strcmp((const char *)uri, CSW_NS_202) && strcmp((const char *)uri, CSW_NS_300));
+        s->bad_root =
+            strcmp((const char *)local, "GetRecordsResponse") != 0 || !uri ||
+            (strcmp((const char *)uri, CSW_NS_202) && strcmp((const char *)uri, CSW_NS_300));
     } else if (s->results_depth < 0) {
         if (!strcmp((const char *)local, "SearchResults")) {
             s->results_depth = depth;

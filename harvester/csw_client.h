@@ -2,6 +2,10 @@
  * csw_client.h — talking to a partner's CSW 2.0.2 catalog: read its
  * capabilities, build GetRecords requests, stream the records of a response.
  *
+ * Versions: the capabilities are asked with acceptVersions=2.0.2,3.0.0, and
+ * the version of the answer is the one spoken: CSW 3.0.0 requests use the
+ * csw/3.0 namespace, FES 2.0 filters (ValueReference) and no resultType.
+ *
  * csw_discover fetches GetCapabilities and keeps what the harvest needs: the
  * GetRecords endpoints (which often differ from the capabilities URL), POST
  * or GET, the output schema (ISO 19139 preferred, else csw:Record), the
@@ -23,12 +27,13 @@
 #include <stdio.h>
 
 #define CSW_NS_202 "http://www.opengis.net/cat/csw/2.0.2"
+#define CSW_NS_300 "http://www.opengis.net/cat/csw/3.0"
 #define CSW_SCHEMA_ISO "http://www.isotc211.org/2005/gmd"
 #define CSW_SCHEMA_DC "http://www.opengis.net/cat/csw/2.0.2"
 #define CSW_MAX_URL 2048
 
 struct csw_endpoint {
-    char version[16];           /* "2.0.2" */
+    char version[16];           /* "2.0.2", or "3.0.0" for a partner that speaks only 3.0 */
     char get_url[CSW_MAX_URL];  /* GetRecords DCP Get, "" when not offered */
     char post_url[CSW_MAX_URL]; /* GetRecords DCP Post (XML), "" when not offered */
     char output_schema[128];    /* CSW_SCHEMA_ISO or CSW_SCHEMA_DC */

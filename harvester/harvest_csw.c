@@ -134,8 +134,9 @@ static mo_rc csw_list(struct run *run, struct mo_err *err)
     const struct csw_endpoint *ep = &L->ep;
     const char *since = L->full ? NULL : L->since;
     mo_rc rc =
-        buf_printf(&run->report, "%s run via %s %s (%s", since ? "incremental" : "full",
+        buf_printf(&run->report, "%s run via %s %s (%s%s", since ? "incremental" : "full",
                    ep->post_url[0] ? "POST" : "GET", ep->post_url[0] ? ep->post_url : ep->get_url,
+                   strcmp(ep->version, "3.0.0") ? "" : "CSW 3.0.0, ",
                    strcmp(ep->output_schema, CSW_SCHEMA_ISO) ? "csw:Record" : "ISO 19139");
     if (rc == MO_OK && since)
         rc = buf_printf(&run->report, ", modified since %s", since);

@@ -36,6 +36,15 @@ static FILE *open_corpus(const char *rel)
         skip();                                                                                    \
     }
 
+static mo_rc count_records(void *ud, xmlNode *node, long index, struct mo_err *err)
+{
+    (void)node;
+    (void)index;
+    (void)err;
+    (*(int *)ud)++;
+    return MO_OK;
+}
+
 static void test_geonetwork_capabilities(void **state)
 {
     (void)state;
@@ -62,8 +71,9 @@ static void test_csw3_and_exception_capabilities(void **state)
     NEED_CORPUS(fp, "csw/conterra-terracatalog_capabilities_csw300.xml");
     struct csw_endpoint ep;
     struct mo_err err = {0};
+    /* a CSW 3.0 catalog that lists no GetRecords (only GetRecordById, OpenSearch) */
     assert_int_equal(csw_parse_capabilities(fp, "http://x/csw", &ep, &err), MO_EPARTNER);
-    assert_non_null(strstr(err.msg, "CSW 3.0.0"));
+    assert_non_null(strstr(err.msg, "offers no GetRecords operation (CSW 3.0.0)"));
     fclose(fp);
     FILE *ex = open_corpus("csw/geoserver_csw_exception-report.xml");
     mo_err_clear(&err);
@@ -71,6 +81,85 @@ static void test_csw3_and_exception_capabilities(void **state)
     assert_non_null(strstr(err.msg, "exception report"));
     print_message("%s\n", err.msg);
     fclose(ex);
+}
+
+/* A CSW 3.0.0 catalog: OWS 2.0 capabilities, values under AllowedValues. */
+static const char csw3_caps[] =
+    "<csw:Capabilities version=\"3.0.0\" xmlns:csw=\"http://www.opengis.net/cat/csw/3.0\""
+    " xmlns:ows=\"http://www.opengis.net/ows/2.0\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+    "<ows:ServiceIdentification><ows:Title>Catalogue du Pays</ows:Title>"
+    "<ows:ServiceType>CSW</ows:ServiceType><ows:ServiceTypeVersion>3.0.0</ows:ServiceTypeVersion>"
+    "</ows:ServiceIdentification><ows:OperationsMetadata>"
+    "<ows:Operation name=\"GetCapabilities\"><ows:DCP><ows:HTTP><ows:Get"
+    " xlink:href=\"https://pays.example.fr/csw\"/></ows:HTTP></ows:DCP></ows:Operation>"
+    "<ows:Operation name=\"GetRecords\"><ows:DCP><ows:HTTP>"
+    "<ows:Get xlink:href=\"https://pays.example.fr/csw/records\"/>"
+    "<ows:Post xlink:href=\"https://pays.example.fr/csw/records\"/></ows:HTTP></ows:DCP>"
+    "<ows:Parameter name=\"outputSchema\"><ows:AllowedValues>"
+    "<ows:Value>http://www.opengis.net/cat/csw/3.0</ows:Value>"
+    "<ows:Value>http://www.isotc211.org/2005/gmd</ows:Value></ows:AllowedValues></ows:Parameter>"
+    "<ows:Parameter name=\"CONSTRAINTLANGUAGE\"><ows:AllowedValues><ows:Value>FILTER</ows:Value>"
+    "<ows:Value>CQL_TEXT</ows:Value></ows:AllowedValues></ows:Parameter>"
+    "<ows:Constraint name=\"SupportedISOQueryables\"><ows:AllowedValues>"
+    "<ows:Value>apiso:Modified</ows:Value></ows:AllowedValues></ows:Constraint>"
+    "</ows:Operation></ows:OperationsMetadata></csw:Capabilities>";
+
+static void test_csw3_capabilities(void **state)
+{
+    (void)state;
+    FILE *fp = fmemopen((void *)csw3_caps, sizeof csw3_caps - 1, "rb");
+    struct csw_endpoint ep;
+    struct mo_err err = {0};
+    assert_int_equal(csw_parse_capabilities(fp, "https://pays.example.fr/csw", &ep, &err), MO_OK);
+    fclose(fp);
+    assert_string_equal(ep.version, "3.0.0");
+    assert_string_equal(ep.title, "Catalogue du Pays");
+    assert_string_equal(ep.post_url, "https://pays.example.fr/csw/records");
+    assert_string_equal(ep.get_url, "https://pays.example.fr/csw/records");
+    assert_string_equal(ep.output_schema, CSW_SCHEMA_ISO);
+    assert_true(ep.cql && ep.filter && ep.iso_modified);
+
+    /* its GetRecords: the 3.0 namespace, FES 2.0, no resultType */
+    struct csw_query q = {.start = 11, .max = 10, .modified_since = "2026-11-01"};
+    char *xml = NULL, *url = NULL;
+    size_t len = 0;
+    assert_int_equal(csw_build_getrecords_xml(&ep, &q, &xml, &len, &err), MO_OK);
+    assert_non_null(strstr(xml, "http://www.opengis.net/cat/csw/3.0"));
+    assert_non_null(strstr(xml, "fes:ValueReference>apiso:Modified<"));
+    assert_null(strstr(xml, "resultType"));
+    free(xml);
+    struct fetch *f = NULL;
+    assert_int_equal(fetch_new(NULL, &f), MO_OK);
+    q.constraint = "AnyText LIKE '%plu%'";
+    assert_int_equal(csw_build_getrecords_url(f, &ep, &q, &url, &err), MO_OK);
+    assert_non_null(strstr(url, "version=3.0.0"));
+    assert_non_null(strstr(url, "constraint_language_version=2.0.0"));
+    free(url);
+    fetch_free(f);
+}
+
+/* A CSW 3.0 GetRecords response streams like a 2.0.2 one. */
+static void test_csw3_response(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "<csw:GetRecordsResponse xmlns:csw=\"http://www.opengis.net/cat/csw/3.0\""
+        " xmlns:dc=\"http://purl.org/dc/elements/1.1/\" version=\"3.0.0\">"
+        "<csw:SearchStatus timestamp=\"2026-11-26T10:00:00Z\"/>"
+        "<csw:SearchResults numberOfRecordsMatched=\"3\" numberOfRecordsReturned=\"2\""
+        " nextRecord=\"3\" elementSet=\"full\">"
+        "<csw:Record><dc:identifier>a</dc:identifier><dc:title>A</dc:title></csw:Record>"
+        "<csw:Record><dc:identifier>b</dc:identifier><dc:title>B</dc:title></csw:Record>"
+        "</csw:SearchResults></csw:GetRecordsResponse>";
+    FILE *fp = fmemopen((void *)doc, sizeof doc - 1, "rb");
+    struct csw_page_info info;
+    struct mo_err err = {0};
+    int n = 0;
+    assert_int_equal(csw_parse_records(fp, "csw3", NULL, &info, count_records, &n, &err), MO_OK);
+    fclose(fp);
+    assert_int_equal(n, 2);
+    assert_int_equal(info.matched, 3);
+    assert_int_equal(info.next, 3);
 }
 
 struct collected {
@@ -202,23 +291,24 @@ static void test_charset_from_http_when_undeclared(void **state)
     fclose(fp);
 }
 
-/* Our GetRecords requests validate against the official CSW 2.0.2 schema. */
-static void test_requests_validate(void **state)
+/* Our GetRecords requests validate against the official schemas: CSW 2.0.2
+ * (Filter 1.1) and CSW 3.0 (FES 2.0). */
+static void validate_requests(const char *xsd_rel, const char *version)
 {
-    (void)state;
     const char *corpus = testdb_corpus_dir();
     if (!corpus) {
         print_message("corpus absent ($MOISSON_CORPUS): skipping\n");
         skip();
     }
     char xsd[2048];
-    snprintf(xsd, sizeof xsd, "%s/schemas/schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd", corpus);
+    snprintf(xsd, sizeof xsd, "%s/schemas/schemas.opengis.net/%s", corpus, xsd_rel);
     xmlSchemaParserCtxt *pc = xmlSchemaNewParserCtxt(xsd);
     xmlSchema *schema = xmlSchemaParse(pc);
     assert_non_null(schema);
     xmlSchemaValidCtxt *vc = xmlSchemaNewValidCtxt(schema);
 
     struct csw_endpoint ep = {.output_schema = CSW_SCHEMA_ISO, .filter = 1, .cql = 1};
+    snprintf(ep.version, sizeof ep.version, "%s", version);
     const struct csw_query queries[] = {
         {.start = 1, .max = 100},
         {.start = 101, .max = 50, .modified_since = "2026-11-01"},
@@ -234,6 +324,7 @@ static void test_requests_validate(void **state)
                        "</ogc:Literal></ogc:PropertyIsLike></ogc:Filter>",
          .modified_since = "2026-11-01"},
     };
+    int v3 = !strcmp(version, "3.0.0");
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         char *xml = NULL;
         size_t len = 0;
@@ -248,7 +339,7 @@ static void test_requests_validate(void **state)
         if (queries[i].modified_since)
             assert_non_null(strstr(xml, "apiso:Modified"));
         if (queries[i].constraint && queries[i].constraint[0] == '<')
-            assert_non_null(strstr(xml, "ogc:And"));
+            assert_non_null(strstr(xml, v3 ? "fes:And" : "ogc:And"));
         xmlFreeDoc(doc);
         free(xml);
     }
@@ -257,16 +348,31 @@ static void test_requests_validate(void **state)
     xmlSchemaFreeParserCtxt(pc);
 }
 
+static void test_requests_validate(void **state)
+{
+    (void)state;
+    validate_requests("csw/2.0.2/CSW-discovery.xsd", "2.0.2");
+}
+
+static void test_requests_validate_csw3(void **state)
+{
+    (void)state;
+    validate_requests("cat/csw/3.0/cswGetRecords.xsd", "3.0.0");
+}
+
 int main(void)
 {
     xmlsafe_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_geonetwork_capabilities),
         cmocka_unit_test(test_csw3_and_exception_capabilities),
+        cmocka_unit_test(test_csw3_capabilities),
+        cmocka_unit_test(test_csw3_response),
         cmocka_unit_test(test_responses_stream_records),
         cmocka_unit_test(test_bad_responses),
         cmocka_unit_test(test_charset_from_http_when_undeclared),
         cmocka_unit_test(test_requests_validate),
+        cmocka_unit_test(test_requests_validate_csw3),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
