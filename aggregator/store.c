@@ -410,12 +410,12 @@ mo_rc store_source_add(struct store *s, const struct source *src, long long *id,
              src->max_shrink >= 0 ? src->max_shrink : STORE_DEFAULT_MAX_SHRINK);
     snprintf(priority, sizeof priority, "%d", src->priority);
     const char *params[] = {src->name,  src->type, src->url, src->constraint_text, page_size, every,
-                            full_every, shrink,    priority};
+                            full_every, shrink,    priority, src->ignore_metadata_urls ? "f" : "t"};
     mo_rc rc = store_exec(s,
                           "INSERT INTO source (name, type, url, constraint_text, page_size,"
-                          " every_s, full_every_s, max_shrink, priority)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                          9, params, &res, err, "could not add source \"%s\"", src->name);
+                          " every_s, full_every_s, max_shrink, priority, metadata_urls)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                          10, params, &res, err, "could not add source \"%s\"", src->name);
     if (rc != MO_OK) {
         if (strcmp(s->sqlstate, "23505") == 0)
             rc = mo_fail(err, MO_EBADREQ, "a source named \"%s\" already exists", src->name);
@@ -434,7 +434,8 @@ static const char store_source_sql[] =
     "   WHERE h.source_id = s.id AND h.status = 'success'),"
     " (SELECT moisson_iso(max(h.started_at)) FROM harvest_run h"
     "   WHERE h.source_id = s.id AND h.status = 'success' AND h.\"full\"),"
-    " (SELECT count(*) FROM record r WHERE r.source_id = s.id AND r.retired_at IS NULL)"
+    " (SELECT count(*) FROM record r WHERE r.source_id = s.id AND r.retired_at IS NULL),"
+    " s.metadata_urls"
     " FROM source s WHERE $1::text IS NULL OR s.name = $1 ORDER BY s.name";
 
 static mo_rc store_source_from_row(const PGresult *res, int row, struct source *out,
@@ -456,6 +457,7 @@ static mo_rc store_source_from_row(const PGresult *res, int row, struct source *
     out->last_success_at = store_strdup_or_null(res, row, 11, &oom);
     out->last_full_success_at = store_strdup_or_null(res, row, 12, &oom);
     out->record_count = store_ll(res, row, 13);
+    out->ignore_metadata_urls = strcmp(PQgetvalue(res, row, 14), "t") != 0;
     if (oom) {
         source_clear(out);
         return mo_fail(err, MO_ENOMEM, "out of memory reading a source");

@@ -46,7 +46,7 @@ mo_rc store_migrate(struct store *s, const char *schemas_dir, int *applied,
 struct source {
     long long id;
     char *name;            /* unique, [A-Za-z0-9_.-]+ */
-    char *type;            /* "csw" (more types later) */
+    char *type;            /* csw, waf, dir, dcat, wfs, wms (harvest_type_supported) */
     char *url;
     char *constraint_text; /* NULL, CQL text, or an OGC Filter document */
     int page_size;         /* default STORE_DEFAULT_PAGE_SIZE */
@@ -58,6 +58,7 @@ struct source {
     char *last_success_at; /* start of the last successful run, or NULL */
     char *last_full_success_at; /* start of the last successful full run, or NULL */
     long long record_count; /* non-retired records */
+    int ignore_metadata_urls; /* wfs, wms: do not fetch the ISO records of MetadataURLs */
 };
 
 void source_clear(struct source *src);

@@ -4,6 +4,7 @@
 #include "fetch.h"
 #include "harvest.h"
 #include "normalise.h"
+#include "rdf.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -74,6 +75,7 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
 {
     struct fetch *f = NULL;
     struct normaliser *norm = NULL;
+    struct rdf_world *rdf = NULL;
     struct store *writer_store = NULL;
     struct source *list = NULL;
     size_t count = 0;
@@ -87,6 +89,7 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);
     struct fetch_options fo = {.stop = cli->stop};
     if (fetch_new(&fo, &f) != MO_OK || normalise_new(xslt, &norm, &err) != MO_OK ||
+        rdf_world_new(&rdf, &err) != MO_OK ||
         store_open(cli->conninfo, &writer_store, &err) != MO_OK ||
         (all && store_source_list(st, &list, &count, &err) != MO_OK)) {
         cli_error("%s", err.msg[0] ? err.msg : "out of memory");
@@ -97,6 +100,8 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
                         .writer_store = writer_store,
                         .fetch = f,
                         .norm = norm,
+                        .rdf = rdf,
+                        .xslt_dir = xslt,
                         .log = &cli->log,
                         .stop = cli->stop};
     if (all) {
@@ -122,6 +127,7 @@ out:
     store_close(writer_store);
     normalise_free(norm);
     fetch_free(f);
+    rdf_world_free(rdf); /* last: raptor's teardown cleans libxml2 up */
     return failures ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 

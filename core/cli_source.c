@@ -19,7 +19,12 @@ static const char source_usage[] =
     "\n"
     "options of 'add':\n"
     "  --type TYPE         what the partner publishes:\n"
-    "                        csw  a CSW catalog (--url: base or GetCapabilities URL)\n"
+    "                        csw  a CSW 2.0.2 catalog (--url: base or GetCapabilities URL)\n"
+    "                        dcat a DCAT / DCAT-AP feed in RDF/XML or Turtle, paged\n"
+    "                             with Hydra (--url: the catalog's first page)\n"
+    "                        wfs, wms  an OGC service: a record per feature type or\n"
+    "                             layer, and one for the service (--url: its base or\n"
+    "                             GetCapabilities URL)\n"
     "                        waf  a web folder of XML files (--url: the folder's\n"
     "                             index page; subfolders are followed)\n"
     "                        dir  a local directory of XML files (--url: its path)\n"
@@ -33,7 +38,9 @@ static const char source_usage[] =
     "  --max-shrink SHARE  a full run whose listing shrank by more than this share\n"
     "                      retires nothing (default 0.2)\n"
     "  --full-every DURATION  a full run at least this often; runs in between ask\n"
-    "                      only for records modified since (default 7d)\n";
+    "                      only for records modified since (default 7d)\n"
+    "  --no-metadata-urls  wfs, wms: describe each layer from the capabilities only,\n"
+    "                      without fetching the ISO record its MetadataURL points to\n";
 
 static int valid_name(const char *s)
 {
@@ -117,6 +124,9 @@ static int parse_add_option(int c, struct source *src, char **constraint)
         return 1;
     case 's':
         return parse_number("--max-shrink", optarg, 0, 1, &src->max_shrink);
+    case 'M':
+        src->ignore_metadata_urls = 1;
+        return 1;
     default:
         fputs(source_usage, stderr);
         return 0;
@@ -152,15 +162,11 @@ static int check_add(const struct source *src)
 static int source_add(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"type", required_argument, NULL, 't'},
-        {"url", required_argument, NULL, 'u'},
-        {"every", required_argument, NULL, 'e'},
-        {"constraint", required_argument, NULL, 'c'},
-        {"page-size", required_argument, NULL, 'p'},
-        {"priority", required_argument, NULL, 'P'},
-        {"max-shrink", required_argument, NULL, 's'},
-        {"full-every", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0},
+        {"type", required_argument, NULL, 't'},       {"url", required_argument, NULL, 'u'},
+        {"every", required_argument, NULL, 'e'},      {"constraint", required_argument, NULL, 'c'},
+        {"page-size", required_argument, NULL, 'p'},  {"priority", required_argument, NULL, 'P'},
+        {"max-shrink", required_argument, NULL, 's'}, {"full-every", required_argument, NULL, 'f'},
+        {"no-metadata-urls", no_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
     };
     struct source src = {.page_size = STORE_DEFAULT_PAGE_SIZE,
                          .max_shrink = STORE_DEFAULT_MAX_SHRINK,
@@ -226,6 +232,8 @@ static void print_source(const struct source *s, int full)
     printf("full run every:  %s\n", full_every);
     printf("max shrink:      %.0f%%\n", s->max_shrink * 100);
     printf("priority:        %d\n", s->priority);
+    if (!strcmp(s->type, "wfs") || !strcmp(s->type, "wms"))
+        printf("metadata URLs:   %s\n", s->ignore_metadata_urls ? "not followed" : "followed");
     printf("records:         %lld\n", s->record_count);
     printf("added:           %s\n", s->created_at ? s->created_at : "");
     printf("last success:    %s\n", s->last_success_at ? s->last_success_at : "never");

@@ -530,7 +530,8 @@ static mo_rc reconcile(struct run *run, int full, const char **status, struct mo
 }
 
 /* The kinds of partner, by source.type. */
-static const struct listing_kind *const kinds[] = {&listing_csw, &listing_waf, &listing_dir};
+static const struct listing_kind *const kinds[] = {&listing_csw, &listing_dcat, &listing_wfs,
+                                                   &listing_wms, &listing_waf,  &listing_dir};
 
 static const struct listing_kind *kind_of(const char *type)
 {
@@ -547,7 +548,7 @@ int harvest_type_supported(const char *type)
 
 const char *harvest_types(void)
 {
-    return "csw, waf, dir";
+    return "csw, dcat, wfs, wms, waf, dir";
 }
 
 static struct run *run_new(struct harvest *h, const struct source *src,

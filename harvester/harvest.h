@@ -25,14 +25,15 @@
 #include "fetch.h"
 #include "log.h"
 #include "normalise.h"
+#include "rdf.h"
 #include "result.h"
 #include "store.h"
 
 #include <signal.h>
 
 #define HARVEST_BATCH_MAX 100
-#define HARVEST_PAGE_RETRIES 1             /* a malformed page is asked for once more */
-#define HARVEST_INCREMENTAL_MARGIN_S 86400 /* ask for a day more than needed */
+#define HARVEST_PAGE_RETRIES 1                    /* a malformed page is asked for once more */
+#define HARVEST_INCREMENTAL_MARGIN_S 86400        /* ask for a day more than needed */
 #define HARVEST_MAX_RECORD_BYTES DIGEST_MAX_BYTES /* past it: a per-record error */
 
 struct harvest {
@@ -42,6 +43,8 @@ struct harvest {
                                     run goes on; NULL writes in line on store */
     struct fetch *fetch;         /* borrowed */
     struct normaliser *norm;     /* borrowed */
+    struct rdf_world *rdf;       /* borrowed, may be NULL: then no DCAT source (rdf.h) */
+    const char *xslt_dir;        /* the stylesheets (capabilities of wfs/wms sources) */
     const struct log *log;       /* borrowed, may be NULL */
     volatile sig_atomic_t *stop; /* set by a signal handler: end the run; may be NULL */
 };
@@ -68,7 +71,7 @@ mo_rc harvest_source(struct harvest *h, const struct source *src,
 void harvest_summary_clear(struct harvest_summary *sum);
 
 /* Whether source.type names a kind of partner this harvester lists, and
- * their names ("csw, waf, dir") for messages. */
+ * their names ("csw, dcat, wfs, wms, waf, dir") for messages. */
 int harvest_type_supported(const char *type);
 const char *harvest_types(void);
 

@@ -121,6 +121,9 @@ mo_rc run_record_error(struct run *run, const char *identifier, const char *reas
 
 /* The listings. */
 extern const struct listing_kind listing_csw;
+extern const struct listing_kind listing_dcat;
+extern const struct listing_kind listing_wfs;
+extern const struct listing_kind listing_wms;
 extern const struct listing_kind listing_waf;
 extern const struct listing_kind listing_dir;
 

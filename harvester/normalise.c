@@ -30,13 +30,14 @@
 #define NORMALISE_MAX_XPATH_OPS 50000000UL
 #define NORMALISE_MAX_MESSAGE 512
 
-enum stylesheet_id { XSL_ISO19139, XSL_ISO19115_3, XSL_CSW, XSL_DCAT, XSL_COUNT };
+enum stylesheet_id { XSL_ISO19139, XSL_ISO19115_3, XSL_CSW, XSL_DCAT, XSL_OGC, XSL_COUNT };
 
 static const char *const stylesheet_files[XSL_COUNT] = {
     "iso19139-to-unified.xsl",
     "iso19115-3-to-unified.xsl",
     "csw-record-to-unified.xsl",
     "dcat-rdf-to-unified.xsl",
+    "ogc-layer-to-unified.xsl",
 };
 
 struct root_rule {
@@ -57,6 +58,8 @@ static const struct root_rule root_rules[] = {
     {"http://www.opengis.net/cat/csw/3.0", "BriefRecord", XSL_CSW},
     {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "RDF", XSL_DCAT},
     {"http://www.w3.org/ns/dcat#", "Dataset", XSL_DCAT},
+    {"urn:x-moisson:capabilities:1", "layer", XSL_OGC}, /* ogc_caps.h */
+    {"urn:x-moisson:capabilities:1", "service", XSL_OGC},
 };
 
 struct normaliser {

@@ -16,6 +16,8 @@
  *   namespace twins)                       → xslt/csw-record-to-unified.xsl
  *   rdf:RDF, dcat:Dataset (DCAT / GeoDCAT-AP RDF/XML records, as GeoNetwork
  *   returns them in CSW responses)         → xslt/dcat-rdf-to-unified.xsl
+ *   c:layer, c:service of urn:x-moisson:capabilities:1 (WFS / WMS
+ *   capabilities as ogc_caps.h hands them on) → xslt/ogc-layer-to-unified.xsl
  * Anything else fails with MO_EXML "unsupported record root {ns}name".
  */
 #ifndef MOISSON_NORMALISE_H
@@ -28,8 +30,9 @@
 
 /* Changes whenever a stylesheet's output changes; part of every content hash
  * so that records are re-normalised after an upgrade.  "1": the first
- * stylesheets (iso19139, iso19115-3, csw-record, dcat-rdf). */
-#define NORMALISE_VERSION "1"
+ * stylesheets (iso19139, iso19115-3, csw-record, dcat-rdf); "2": DCAT read
+ * from raptor's flat RDF/XML (more fields), WFS/WMS capabilities. */
+#define NORMALISE_VERSION "2"
 
 struct normaliser;
 

@@ -30,7 +30,7 @@ void hctx_open(struct hctx *c, const char *name)
         fail_msg("store_open: %s", err.msg);
     struct fetch_options fo = {
         .connect_timeout_ms = 2000,
-        .low_speed_time_s = 5,
+        .low_speed_time_s = 15, /* a stand-in on a loaded machine can pause that long */
         .total_timeout_s = 60,
         .max_retries = 2,
         .retry_base_ms = 50,

@@ -1054,17 +1054,18 @@ class State:
         return r
 
     def bomb(self):
-        """A small gzip body inflating to 1 GiB: built once by streaming compression."""
+        """A small gzip body inflating to 128 MiB (twice the test harness's 64 MiB cap): built
+        once by streaming compression, at a level quick enough for a loaded machine."""
         with self._bomb_lock:
             return self._make_bomb()
 
     def _make_bomb(self):
         if self._bomb is None:
-            comp = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip container
+            comp = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: gzip container
             out = [comp.compress(b'<?xml version="1.0" encoding="UTF-8"?>\n<csw:GetRecordsResponse '
                                  b'xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><csw:SearchResults>')]
             block = (b"<a>" + b" " * 1018 + b"</a>\n") * 1024   # 1 MiB of tiny elements/whitespace
-            for _ in range(1024):
+            for _ in range(128):
                 out.append(comp.compress(block))
             out.append(comp.flush())
             self._bomb = b"".join(out)
@@ -1260,6 +1261,8 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "moisson-standin/1.0"
     state = None  # set at startup
+    dcat = None   # a dcat_feed.Feed with --dcat / --dcat-synthetic
+    ogc = None    # an ogc_feed.OgcFeed with --capabilities
 
     def log_message(self, fmt, *args):  # quiet by default
         if self.state.verbose:
@@ -1346,6 +1349,12 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 data = "".join(line + "\n" for line in st.requests).encode("utf-8")
             return self._send(200, data, "application/x-ndjson; charset=UTF-8", compressible=False)
+        if self.dcat is not None and (path == "/dcat" or path.startswith("/dcat/")):
+            return self._dcat_page(path, query)
+        if self.ogc is not None and self.ogc.serves(path):
+            host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
+            status, data, ctype = self.ogc.answer(path, query, host, st)
+            return self._send(status, data, ctype)
         caps_only = st.has("get-only-caps-url")
         if path == base or path == base + "/":
             at_query = False
@@ -1388,6 +1397,24 @@ class Handler(BaseHTTPRequestHandler):
         if not req.op:
             return self._exception(400, "MissingParameterValue", "request parameter missing", "request")
         return self._exception(400, "OperationNotSupported", "unknown request %s" % req.op, "request")
+
+    def _dcat_page(self, path, query):
+        """A page of the DCAT catalog (dcat_feed.py): /dcat, /dcat/catalog.EXT?page=K."""
+        feed = self.dcat
+        if path not in ("/dcat", "/dcat/", "/dcat/catalog." + feed.extension()):
+            return self._send(404, b"not found\n", "text/plain; charset=UTF-8")
+        try:
+            k = int((query.get("page") or ["1"])[0])
+        except ValueError:
+            k = 0
+        host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
+        body = feed.page(k, "http://%s/dcat" % host)
+        if body is None:
+            return self._send(404, b"no such page\n", "text/plain; charset=UTF-8")
+        if self.state.has("html"):
+            return self._send(200, b"<!DOCTYPE html><html><body>maintenance</body></html>",
+                              "text/html; charset=UTF-8")
+        self._send(200, body, feed.content_type())
 
     def _control(self, method, query):
         st = self.state
@@ -1617,6 +1644,16 @@ def main(argv=None):
     ap.add_argument("--log")
     ap.add_argument("--base-path", default="/csw")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--dcat", metavar="FILE",
+                    help="serve the datasets of an RDF/XML or Turtle file as a DCAT catalog "
+                         "with Hydra paging at /dcat (see dcat_feed.py)")
+    ap.add_argument("--dcat-synthetic", type=int, default=0, metavar="N",
+                    help="serve N synthetic DCAT datasets with Hydra paging at /dcat")
+    ap.add_argument("--dcat-page-size", type=int, default=100, metavar="N")
+    ap.add_argument("--capabilities", metavar="FILE",
+                    help="serve FILE as a WFS/WMS GetCapabilities answer at /ogc (see ogc_feed.py)")
+    ap.add_argument("--metadata", action="append", default=[], metavar="/md/NAME=FILE",
+                    help="with --capabilities: serve FILE at /md/NAME (a MetadataURL target)")
     ap.add_argument("--dump", metavar="FILE",
                     help="write the --synthetic records to FILE, each followed by a NUL byte, "
                          "and exit (input of bench/bench-partner)")
@@ -1647,6 +1684,18 @@ def main(argv=None):
             say(str(e))
             return 2
     Handler.state = state
+    if a.dcat or a.dcat_synthetic:
+        import dcat_feed
+        Handler.dcat = (dcat_feed.FileFeed(a.dcat, a.dcat_page_size) if a.dcat else
+                        dcat_feed.SyntheticFeed(a.dcat_synthetic, a.seed, a.dcat_page_size,
+                                                COMMUNES, THEMES))
+    if a.capabilities:
+        import ogc_feed
+        try:
+            Handler.ogc = ogc_feed.OgcFeed(a.capabilities, a.metadata)
+        except (OSError, ValueError) as e:
+            say(str(e))
+            return 2
     server = Server(("127.0.0.1", a.port), Handler)
     port = server.server_address[1]
 

@@ -258,6 +258,10 @@ static const char *const golden_names[] = {
     "csw_record_bbox_epsg4326",
     "csw3_record_wgs84",
     "dcat_geodcatap_dataset",
+    "dcat_client_flat_dataset",
+    "ogc_wfs_layer", /* inputs: c:layer / c:service as ogc_caps.h hands them on */
+    "ogc_wms_layer",
+    "ogc_wfs_service",
 };
 
 static void check_golden(struct fixture *f, const char *name)
@@ -400,7 +404,8 @@ static void test_stylesheet_cannot_read_files(void **state)
 {
     (void)state;
     static const char *const files[] = {"iso19139-to-unified.xsl", "iso19115-3-to-unified.xsl",
-                                        "csw-record-to-unified.xsl", "dcat-rdf-to-unified.xsl"};
+                                        "csw-record-to-unified.xsl", "dcat-rdf-to-unified.xsl",
+                                        "ogc-layer-to-unified.xsl"};
     static const char hostile[] =
         "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'>"
         "<xsl:template match='/'><leak><xsl:copy-of select=\"document('/etc/hostname')\"/>"
@@ -408,7 +413,7 @@ static void test_stylesheet_cannot_read_files(void **state)
         "</xsl:stylesheet>";
     char dir[] = "/tmp/moisson-hostile-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         FILE *fp = fopen(path, "w");
@@ -427,7 +432,7 @@ static void test_stylesheet_cannot_read_files(void **state)
     printf("hostile stylesheet refused: %s\n", err.msg);
     xmlFreeDoc(raw);
     normalise_free(n);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         unlink(path);
