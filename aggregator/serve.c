@@ -4,6 +4,7 @@
  */
 #include "serve.h"
 
+#include "api.h"
 #include "csw.h"
 #include "http_text.h"
 
@@ -17,6 +18,7 @@ struct serve {
     struct http *http;
     struct dbpool *pool;
     struct csw *csw; /* NULL when no stylesheets were given */
+    struct api *api; /* OGC API Records (api.h) */
     const struct log *log;
     char public_url[SERVE_MAX_URL + 1];
 };
@@ -62,6 +64,13 @@ static void serve_csw(void *ctx, const struct http_request *req, struct http_res
     csw_handle(s->csw, req, resp);
 }
 
+/* OGC API Records (api.c): everything under /api. */
+static void serve_api(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    struct serve *s = ctx;
+    api_handle(s->api, req, resp);
+}
+
 static const char *const serve_xml_types[] = {"application/xml", "text/xml", "application/soap+xml",
                                               NULL};
 
@@ -70,6 +79,7 @@ static const char *const serve_xml_types[] = {"application/xml", "text/xml", "ap
 static const struct http_route serve_routes[] = {
     {SERVE_HEALTH_PATH, 0, HTTP_GET, NULL, serve_health},
     {CSW_PATH, 0, HTTP_GET | HTTP_POST, serve_xml_types, serve_csw},
+    {API_PATH, 1, HTTP_GET, NULL, serve_api},
 };
 
 /* ---- configuration ---- */
@@ -193,6 +203,10 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
         serve_default_url(s, hc.address, http_port(s->http));
     if (rc == MO_OK)
         rc = dbpool_new(&pc, &s->pool, err);
+    if (rc == MO_OK) {
+        struct api_config ac = {.public_url = s->public_url, .pool = s->pool, .log = cfg->log};
+        rc = api_new(&ac, &s->api, err);
+    }
     if (rc == MO_OK && cfg->xslt_dir) {
         struct csw_config cc = {.public_url = s->public_url,
                                 .xslt_dir = cfg->xslt_dir,
@@ -241,5 +255,6 @@ void serve_free(struct serve *s)
     serve_stop(s, HTTP_STOP_GRACE_S);
     http_free(s->http);
     csw_free(s->csw);
+    api_free(s->api);
     free(s);
 }
