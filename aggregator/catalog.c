@@ -24,6 +24,7 @@
 #define PAYLOAD_ISO "CASE WHEN r.schema = 'iso19139' THEN r.original ELSE r.unified END"
 #define FROM_ENTRIES " FROM entry e JOIN record r ON r.id = e.record_id"
 #define SQL_GENERATION "SELECT n FROM index_generation"
+#define CATALOG_SQLSTATE_NO_STATEMENT "26000" /* invalid_sql_statement_name */
 
 enum { COL_GEN, COL_ID, COL_SCHEMA, COL_PAYLOAD, COL_SOURCES, COL_HARVESTED, COL_COUNT };
 
@@ -39,6 +40,7 @@ struct search_sql {
     struct buf where;
     struct sql_params p;
     struct buf key;
+    int few; /* the condition matches at most CATALOG_FEW_MATCHES entries */
 };
 
 mo_rc catalog_new(struct catalog **out, struct mo_err *err)
@@ -104,6 +106,35 @@ static mo_rc catalog_exec(PGconn *conn, const char *sql, const struct sql_params
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
         mo_fail(err, MO_EDB, "catalog query failed: %.*s", (int)strcspn(m, "\n"), m);
+        PQclear(res);
+        return MO_EDB;
+    }
+    *out = res;
+    return MO_OK;
+}
+
+/* Runs the constant statement sql prepared as name on this connection,
+ * preparing it on first use (a connection of the pool lives long; one that
+ * was replaced has none): planned once per connection instead of on every
+ * call.  Errors as catalog_exec. */
+static mo_rc catalog_exec_prepared(PGconn *conn, const char *name, const char *sql,
+                                   const struct sql_params *p, PGresult **out, struct mo_err *err)
+{
+    int n = p ? p->n : 0;
+    const char *const *values = p ? (const char *const *)p->values : NULL;
+    PGresult *res = PQexecPrepared(conn, name, n, values, NULL, NULL, 0);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && !strcmp(state, CATALOG_SQLSTATE_NO_STATEMENT)) {
+        PQclear(res);
+        res = PQprepare(conn, name, sql, n, NULL);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+            PQclear(res);
+            res = PQexecPrepared(conn, name, n, values, NULL, NULL, 0);
+        }
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+        mo_fail(err, MO_EDB, "catalog statement %s failed: %.*s", name, (int)strcspn(m, "\n"), m);
         PQclear(res);
         return MO_EDB;
     }
@@ -191,14 +222,8 @@ static mo_rc search_count(struct catalog *c, PGconn *conn, const struct search_s
     size_t klen = search_count_key_len(s);
     long long cgen = 0, cnum = 0;
     mo_rc rc = MO_OK;
-    if (known_gen < 0) {
-        rc = catalog_exec(conn, SQL_GENERATION, NULL, &res, err);
-        if (rc != MO_OK)
-            return rc;
-        known_gen = PQntuples(res) ? catalog_ll(res, 0, 0) : 0;
-        PQclear(res);
-        res = NULL;
-    }
+    if (known_gen < 0 && (rc = catalog_generation(conn, &known_gen, err)) != MO_OK)
+        return rc;
     if (catalog_cache_get(c->counts, s->key.data, klen, &cgen, &cnum, NULL, 0) &&
         cgen == known_gen) {
         catalog_count_stat(c, &c->stats.count_hits);
@@ -235,10 +260,18 @@ static mo_rc search_page(PGconn *conn, const struct catalog_query *q, struct sea
     int base = s->p.n;
     mo_rc rc = MO_OK;
     buf_init(&sql, CATALOG_MAX_SQL);
-    rc = buf_printf(&sql,
-                    "SELECT (" SQL_GENERATION
-                    "), e.identifier, coalesce(r.schema, ''), %s" ROW_TAIL FROM_ENTRIES " WHERE %s",
-                    payload == CATALOG_ISO ? PAYLOAD_ISO : PAYLOAD_UNIFIED, s->where.data);
+    if (s->few && !after) /* the matches first, then sorted: no walk of the whole index */
+        rc = buf_printf(
+            &sql,
+            "WITH e AS MATERIALIZED (SELECT e.identifier, e.record_id, e.sources" FROM_ENTRIES
+            " WHERE %s) SELECT (" SQL_GENERATION "), e.identifier, coalesce(r.schema, ''),"
+            " %s" ROW_TAIL " FROM e JOIN record r ON r.id = e.record_id WHERE true",
+            s->where.data, payload == CATALOG_ISO ? PAYLOAD_ISO : PAYLOAD_UNIFIED);
+    else
+        rc = buf_printf(&sql,
+                        "SELECT (" SQL_GENERATION "), e.identifier, coalesce(r.schema, ''),"
+                        " %s" ROW_TAIL FROM_ENTRIES " WHERE %s",
+                        payload == CATALOG_ISO ? PAYLOAD_ISO : PAYLOAD_UNIFIED, s->where.data);
     if (rc == MO_OK && after)
         rc = buf_printf(&sql, " AND e.identifier > $%d", base + 3);
     if (rc == MO_OK)
@@ -352,6 +385,24 @@ static void search_remember(struct catalog *c, const struct catalog_query *q,
     buf_free(&key);
 }
 
+/* Whether the condition matches few entries, from the count (cached, of any
+ * generation: only the plan depends on it, never the answer; else counted
+ * now, which the answer needs anyway).  With few matches, walking the index
+ * in identifier order until a page is full reads most of the index; sorting
+ * the matches costs little. */
+static mo_rc search_hint(struct catalog *c, PGconn *conn, struct search_sql *s, struct mo_err *err)
+{
+    long long gen = 0, count = 0;
+    if (!catalog_cache_get(c->counts, s->key.data, search_count_key_len(s), &gen, &count, NULL,
+                           0)) {
+        mo_rc rc = search_count(c, conn, s, -1, &gen, &count, err);
+        if (rc != MO_OK)
+            return rc;
+    }
+    s->few = count <= CATALOG_FEW_MATCHES;
+    return MO_OK;
+}
+
 mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query *q,
                      long long start, long max, enum catalog_payload payload,
                      struct catalog_result *out, struct mo_err *err)
@@ -363,6 +414,8 @@ mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query
     mo_rc rc = search_check(q, start, max, err);
     if (rc == MO_OK)
         rc = search_sql_make(q, &s, err);
+    if (rc == MO_OK && max > 0 && q->filter)
+        rc = search_hint(c, conn, &s, err);
     if (rc == MO_OK && max > 0)
         rc = search_rows(c, conn, q, &s, start, max, payload, &res, &gen, err);
     if (rc == MO_OK)
@@ -381,6 +434,28 @@ mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query
     }
     PQclear(res);
     search_sql_free(&s);
+    return rc;
+}
+
+mo_rc catalog_query_key(const struct catalog_query *q, struct buf *key, struct mo_err *err)
+{
+    struct search_sql s = {0};
+    mo_rc rc = search_check(q, 1, 0, err);
+    if (rc == MO_OK)
+        rc = search_sql_make(q, &s, err);
+    if (rc == MO_OK && buf_append(key, s.key.data, s.key.len) != MO_OK)
+        rc = mo_fail(err, MO_ELIMIT, "query key longer than %zu bytes", key->max);
+    search_sql_free(&s);
+    return rc;
+}
+
+mo_rc catalog_generation(PGconn *conn, long long *gen, struct mo_err *err)
+{
+    PGresult *res = NULL;
+    mo_rc rc = catalog_exec_prepared(conn, "moisson_generation", SQL_GENERATION, NULL, &res, err);
+    if (rc == MO_OK)
+        *gen = PQntuples(res) ? catalog_ll(res, 0, 0) : 0;
+    PQclear(res);
     return rc;
 }
 
@@ -416,18 +491,33 @@ mo_rc catalog_by_ids(PGconn *conn, const char *const *ids, size_t n, enum catalo
         "SELECT e.identifier, coalesce(r.schema, ''), " PAYLOAD_ISO ROW_TAIL
         " FROM unnest($1::text[]) WITH ORDINALITY AS i(id, o)"
         " JOIN entry e ON e.identifier = i.id JOIN record r ON r.id = e.record_id ORDER BY i.o";
+    /* One identifier, the usual case: a plain equality, whose generic plan
+     * PostgreSQL keeps (an array parameter made it plan every call anew). */
+    static const char sql_one_unified[] =
+        "SELECT e.identifier, coalesce(r.schema, ''), " PAYLOAD_UNIFIED ROW_TAIL FROM_ENTRIES
+        " WHERE e.identifier = $1";
+    static const char sql_one_iso[] =
+        "SELECT e.identifier, coalesce(r.schema, ''), " PAYLOAD_ISO ROW_TAIL FROM_ENTRIES
+        " WHERE e.identifier = $1";
     struct buf lit;
     struct sql_params p = {0};
     PGresult *res = NULL;
+    int iso = payload == CATALOG_ISO;
     memset(out, 0, sizeof *out);
     if (n > CATALOG_MAX_IDS)
         return mo_fail(err, MO_EBADREQ, "more than %d identifiers", CATALOG_MAX_IDS);
     buf_init(&lit, CATALOG_MAX_ID_BYTES);
-    mo_rc rc = catalog_array_literal(ids, n, &lit, err);
+    mo_rc rc = n == 1 ? buf_append_str(&lit, ids[0]) : catalog_array_literal(ids, n, &lit, err);
+    if (rc != MO_OK && !err->msg[0])
+        rc = mo_fail(err, rc, "identifier longer than %d bytes", CATALOG_MAX_ID_BYTES);
     if (rc == MO_OK)
         rc = sql_params_add(&p, lit.data, err);
-    if (rc == MO_OK)
-        rc = catalog_exec(conn, payload == CATALOG_ISO ? sql_iso : sql_unified, &p, &res, err);
+    if (rc == MO_OK && n == 1)
+        rc = iso ? catalog_exec_prepared(conn, "moisson_by_id_iso", sql_one_iso, &p, &res, err)
+                 : catalog_exec_prepared(conn, "moisson_by_id", sql_one_unified, &p, &res, err);
+    else if (rc == MO_OK)
+        rc = iso ? catalog_exec_prepared(conn, "moisson_by_ids_iso", sql_iso, &p, &res, err)
+                 : catalog_exec_prepared(conn, "moisson_by_ids", sql_unified, &p, &res, err);
     if (rc == MO_OK)
         rc = catalog_rows(res, 0, out, err);
     else

@@ -29,6 +29,7 @@
 #ifndef MOISSON_CATALOG_H
 #define MOISSON_CATALOG_H
 
+#include "buf.h"
 #include "filter.h"
 #include "queryables.h"
 #include "result.h"
@@ -45,6 +46,7 @@
 #define CATALOG_MAX_IDS 1000              /* identifiers of one catalog_by_ids */
 #define CATALOG_MAX_DOMAIN_VALUES 1000    /* values of one catalog_domain */
 #define CATALOG_MAX_ID_BYTES (256 * 1024) /* the identifier array as text */
+#define CATALOG_FEW_MATCHES 500           /* at most this many matches: sorted, not walked */
 
 /* One sort key: a sortable queryable, ascending unless desc. */
 struct catalog_sort {
@@ -110,6 +112,18 @@ void catalog_get_stats(struct catalog *c, struct catalog_stats *out);
 mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query *q,
                      long long start, long max, enum catalog_payload payload,
                      struct catalog_result *out, struct mo_err *err) MO_MUST_CHECK;
+
+/* Appends to key the normalised form of q: its condition's SQL text, the
+ * condition's parameters and the sort keys.  Two queries with the same key
+ * match the same entries in the same order.  Errors as catalog_search
+ * (MO_EBADREQ for a sort key that is not sortable, MO_ELIMIT past
+ * CATALOG_MAX_SQL or key's cap). */
+mo_rc catalog_query_key(const struct catalog_query *q, struct buf *key,
+                        struct mo_err *err) MO_MUST_CHECK;
+
+/* The index generation now (schemas/004_csw.sql).  MO_EDB with the server's
+ * message. */
+mo_rc catalog_generation(PGconn *conn, long long *gen, struct mo_err *err) MO_MUST_CHECK;
 
 /* The entries of the n identifiers asked (at most CATALOG_MAX_IDS), in the
  * order asked; identifiers with no entry are left out (out->n may be 0).

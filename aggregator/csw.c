@@ -118,6 +118,8 @@ mo_rc csw_new(const struct csw_config *cfg, struct csw **out, struct mo_err *err
     }
     if (rc == MO_OK)
         rc = catalog_new(&c->catalog, err);
+    if (rc == MO_OK)
+        rc = csw_cache_new(CSW_CACHE_SLOTS, CSW_CACHE_MAX_BYTES, &c->pages, err);
     if (rc != MO_OK) {
         csw_free(c);
         return rc;
@@ -135,12 +137,18 @@ void csw_free(struct csw *c)
     free(c->public_url);
     render_free(c->render);
     catalog_free(c->catalog);
+    csw_cache_free(c->pages);
     free(c);
 }
 
 struct catalog *csw_catalog(struct csw *c)
 {
     return c->catalog;
+}
+
+struct csw_cache *csw_pages(struct csw *c)
+{
+    return c->pages;
 }
 
 /* The exception report of ex (OWS 1.0.0). */

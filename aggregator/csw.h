@@ -20,6 +20,7 @@
 #define MOISSON_CSW_H
 
 #include "catalog.h"
+#include "csw_cache.h"
 #include "dbpool.h"
 #include "http.h"
 #include "log.h"
@@ -79,5 +80,9 @@ void csw_handle(struct csw *c, const struct http_request *req, struct http_respo
 
 /* The shared search state (counters for tests and logs). */
 struct catalog *csw_catalog(struct csw *c);
+
+/* The shared cache of rendered GetRecords pages (csw_cache.h: counters for
+ * tests and logs). */
+struct csw_cache *csw_pages(struct csw *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "csw.h"
+#include "csw_cache.h"
 #include "filter.h"
 #include "http.h"
 #include "render.h"
@@ -102,6 +103,7 @@ struct csw {
     char *public_url;
     struct render *render;
     struct catalog *catalog;
+    struct csw_cache *pages; /* rendered GetRecords pages (csw_cache.h) */
 };
 
 /* Sets ex (status 400 unless code is NoApplicableCode: 500) and returns -1. */

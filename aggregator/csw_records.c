@@ -10,6 +10,7 @@
  */
 #include "csw_internal.h"
 
+#include "csw_cache.h"
 #include "xmlsafe.h"
 
 #include <libxml/tree.h>
@@ -157,8 +158,8 @@ static int write_ack(const struct csw_request *req, struct buf *out, struct csw_
     return rc == MO_OK ? 0 : out_full(ex);
 }
 
-static mo_rc write_results_open(const struct csw_request *req, const struct catalog_result *res,
-                                size_t returned, long long next, struct buf *out)
+static mo_rc write_results_open(const struct csw_request *req, const struct csw_cache_page *page,
+                                struct buf *out)
 {
     char now[40];
     csw_now(now, sizeof now);
@@ -175,9 +176,9 @@ static mo_rc write_results_open(const struct csw_request *req, const struct cata
         rc = buf_printf(out,
                         "<csw:SearchStatus timestamp=\"%s\"/>\n"
                         "<csw:SearchResults numberOfRecordsMatched=\"%lld\""
-                        " numberOfRecordsReturned=\"%zu\" nextRecord=\"%lld\""
+                        " numberOfRecordsReturned=\"%lld\" nextRecord=\"%lld\""
                         " recordSchema=\"%s\"",
-                        now, res->matched, returned, next,
+                        now, page->matched, page->returned, page->next,
                         req->schema == CSW_SCHEMA_ISO ? CSW_GMD_NS : CSW_NS);
     if (rc == MO_OK && !req->n_elements)
         rc = buf_printf(out, " elementSet=\"%s\"", render_set_name(req->set));
@@ -186,16 +187,46 @@ static mo_rc write_results_open(const struct csw_request *req, const struct cata
     return rc;
 }
 
-int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, struct buf *out,
-                    struct csw_exception *ex)
+/* The page cache's key of a results request: the query's normalised form
+ * (catalog_query_key), then the page and the output asked.  An empty key
+ * when the query has none or it is too long: the page is then not cached. */
+static void page_key(const struct csw_request *req, const struct catalog_query *q, struct buf *key)
+{
+    struct mo_err err = {0};
+    if (catalog_query_key(q, key, &err) != MO_OK) {
+        buf_reset(key);
+        return;
+    }
+    mo_rc rc = buf_printf(key, "\x1c%lld %ld %d %d %u", req->start, req->max, (int)req->schema,
+                          (int)req->set, req->type_names);
+    for (size_t i = 0; rc == MO_OK && i < req->n_elements; i++)
+        rc = buf_printf(key, "\x1c%s %s", req->elements[i].ns, req->elements[i].local);
+    if (rc != MO_OK)
+        buf_reset(key);
+}
+
+/* The whole response: the search results element around records. */
+static int write_results(const struct csw_request *req, const struct csw_cache_page *page,
+                         const struct buf *records, struct buf *out, struct csw_exception *ex)
+{
+    if (write_results_open(req, page, out) != MO_OK ||
+        buf_append(out, records->data, records->len) != MO_OK ||
+        buf_append_str(out, "</csw:SearchResults>\n</csw:GetRecordsResponse>\n") != MO_OK)
+        return out_full(ex);
+    return 0;
+}
+
+/* Searches, renders and, when the index did not change meanwhile (gen: the
+ * generation seen before the search; -1: unknown), keeps the page. */
+static int records_search(struct csw *c, PGconn *conn, const struct csw_request *req,
+                          const struct buf *key, long long gen, struct buf *out,
+                          struct csw_exception *ex)
 {
     struct catalog_query q = {req->filter, req->sort, req->n_sort};
     struct catalog_result res = {0};
     struct mo_err err = {0};
     struct buf records;
     size_t returned = 0;
-    if (req->result_type == CSW_VALIDATE)
-        return write_ack(req, out, ex);
     long max = req->result_type == CSW_HITS ? 0 : req->max;
     if (catalog_search(c->catalog, conn, &q, req->start, max,
                        req->schema == CSW_SCHEMA_ISO ? CATALOG_ISO : CATALOG_UNIFIED, &res,
@@ -204,14 +235,43 @@ int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, 
     buf_init(&records, out->max);
     int r = render_rows(c, req, &res, &records, &returned, ex);
     long long last = req->start + (long long)res.n - 1;
-    long long next = req->result_type == CSW_HITS ? 0 : last < res.matched ? last + 1 : 0;
-    if (r == 0 &&
-        (write_results_open(req, &res, returned, next, out) != MO_OK ||
-         buf_append(out, records.data, records.len) != MO_OK ||
-         buf_append_str(out, "</csw:SearchResults>\n</csw:GetRecordsResponse>\n") != MO_OK))
-        r = out_full(ex);
+    struct csw_cache_page page = {res.matched, (long long)returned, 0};
+    if (req->result_type != CSW_HITS && last < res.matched)
+        page.next = last + 1;
+    if (r == 0)
+        r = write_results(req, &page, &records, out, ex);
+    if (r == 0 && key->len && gen >= 0 && res.generation == gen)
+        csw_cache_put(c->pages, key->data, key->len, gen, &page, records.data, records.len);
     buf_free(&records);
     catalog_result_clear(&res);
+    return r;
+}
+
+int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, struct buf *out,
+                    struct csw_exception *ex)
+{
+    struct catalog_query q = {req->filter, req->sort, req->n_sort};
+    struct csw_cache_page page;
+    struct mo_err err = {0};
+    struct buf key, records;
+    long long gen = -1;
+    int r = 0;
+    if (req->result_type == CSW_VALIDATE)
+        return write_ack(req, out, ex);
+    buf_init(&key, CSW_CACHE_MAX_KEY);
+    if (req->result_type == CSW_RESULTS && req->max > 0)
+        page_key(req, &q, &key);
+    if (key.len && catalog_generation(conn, &gen, &err) != MO_OK) {
+        buf_free(&key);
+        return db_failed(c, &err, ex);
+    }
+    buf_init(&records, out->max);
+    if (key.len && csw_cache_get(c->pages, key.data, key.len, gen, &page, &records))
+        r = write_results(req, &page, &records, out, ex);
+    else
+        r = records_search(c, conn, req, &key, gen, out, ex);
+    buf_free(&records);
+    buf_free(&key);
     return r;
 }
 

@@ -9,7 +9,8 @@
  * page cursors, the count cache never stale after a change of the index,
  * ISO records served byte for byte, provenance, and hostile requests (SQL
  * in every parameter, escaping property names, XXE and DTD, a 1,000-deep
- * filter, huge or bad paging values) refused cleanly.
+ * filter, huge or bad paging values) refused cleanly; pages served again
+ * from the page cache, never for another state of the index.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -669,6 +670,73 @@ static void test_count_not_stale(void **state)
     free(m4);
 }
 
+/* The records and counts of one GetRecords answer: "matched;returned;ids". */
+static void page_of(struct fixture *f, const char *query, char *out, size_t size)
+{
+    struct answer a;
+    char ids[IDS_MAX];
+    ask(f, query, NULL, &a);
+    assert_int_equal(a.status, 200);
+    char *m = xp(&a, "string(//csw:SearchResults/@numberOfRecordsMatched)");
+    char *r = xp(&a, "string(//csw:SearchResults/@numberOfRecordsReturned)");
+    record_ids(&a, ids, sizeof ids);
+    snprintf(out, size, "%s;%s;%s", m, r, ids);
+    free(m);
+    free(r);
+    answer_free(&a);
+}
+
+/* A repeated GetRecords is served from the page cache (csw_cache.h), the
+ * same records and counts; a change of the index is seen at once: the page
+ * of the old generation is never served. */
+static void test_page_cache(void **state)
+{
+    struct fixture *f = *state;
+    const char *q = GR "constraintLanguage=CQL_TEXT&constraint=csw:AnyText LIKE 'coll%25'"
+                       "&maxRecords=50&elementSetName=summary";
+    char first[IDS_MAX * 2], again[IDS_MAX * 2], changed[IDS_MAX * 2], back[IDS_MAX * 2];
+    char path[PATH_MAX_T];
+    struct csw_cache_stats s0, s1, s2;
+    struct record rec;
+    struct mo_err err = {0};
+    page_of(f, q, first, sizeof first);
+    csw_cache_get_stats(csw_pages(f->csw), &s0);
+    page_of(f, q, again, sizeof again);
+    csw_cache_get_stats(csw_pages(f->csw), &s1);
+    assert_int_equal(s1.hits, s0.hits + 1);
+    assert_string_equal(again, first);
+    assert_true(s1.bytes > 0 && s1.bytes <= CSW_CACHE_MAX_BYTES);
+    /* another page size or element set is another page */
+    page_of(f,
+            GR "constraintLanguage=CQL_TEXT&constraint=csw:AnyText LIKE 'coll%25'"
+               "&maxRecords=50&elementSetName=brief",
+            again, sizeof again);
+    csw_cache_get_stats(csw_pages(f->csw), &s2);
+    assert_int_equal(s2.hits, s1.hits);
+    /* one more matching record: the next answer has it */
+    snprintf(path, sizeof path, "%s/demo/partners/departement/02-colleges.xml",
+             getenv("MOISSON_SOURCE_DIR"));
+    load_file(f->norm, path, "fr-dep-45x-0102", "fr-dep-45x-9102", &rec);
+    struct source src = {
+        .name = (char *)"extra2", .type = (char *)"csw", .url = (char *)"http://extra.invalid/csw"};
+    long long sid = 0, run = 0;
+    struct page_result res;
+    if (store_source_add(f->store, &src, &sid, &err) != MO_OK ||
+        store_run_begin(f->store, sid, 1, &run, &err) != MO_OK ||
+        store_put_page(f->store, sid, run, &rec, 1, NULL, 0, &res, &err) != MO_OK)
+        fail_msg("store: %s", err.msg);
+    record_clear(&rec);
+    page_of(f, q, changed, sizeof changed);
+    assert_string_not_equal(changed, first);
+    assert_non_null(strstr(changed, "fr-dep-45x-9102"));
+    assert_int_equal(atoll(changed), atoll(first) + 1);
+    /* and back */
+    if (store_source_remove(f->store, "extra2", &err) != MO_OK)
+        fail_msg("remove: %s", err.msg);
+    page_of(f, q, back, sizeof back);
+    assert_string_equal(back, first);
+}
+
 /* An ISO record harvested as ISO comes back byte for byte; others carry
  * their provenance. */
 static void test_verbatim_and_provenance(void **state)
@@ -766,8 +834,11 @@ static void test_hostile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),           cmocka_unit_test(test_paging),
-        cmocka_unit_test(test_count_not_stale), cmocka_unit_test(test_verbatim_and_provenance),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_paging),
+        cmocka_unit_test(test_count_not_stale),
+        cmocka_unit_test(test_page_cache),
+        cmocka_unit_test(test_verbatim_and_provenance),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
