@@ -5,6 +5,7 @@
 #include "serve.h"
 
 #include "api.h"
+#include "web.h"
 #include "csw.h"
 #include "http_text.h"
 
@@ -19,6 +20,7 @@ struct serve {
     struct dbpool *pool;
     struct csw *csw; /* NULL when no stylesheets were given */
     struct api *api; /* OGC API Records (api.h) */
+    struct web *web; /* the HTML pages (web.h) */
     const struct log *log;
     char public_url[SERVE_MAX_URL + 1];
 };
@@ -71,6 +73,13 @@ static void serve_api(void *ctx, const struct http_request *req, struct http_res
     api_handle(s->api, req, resp);
 }
 
+/* The HTML pages (web.c): /, /record/ID, /partners, /static/NAME. */
+static void serve_web(void *ctx, const struct http_request *req, struct http_response *resp)
+{
+    struct serve *s = ctx;
+    web_handle(s->web, req, resp);
+}
+
 static const char *const serve_xml_types[] = {"application/xml", "text/xml", "application/soap+xml",
                                               NULL};
 
@@ -80,6 +89,10 @@ static const struct http_route serve_routes[] = {
     {SERVE_HEALTH_PATH, 0, HTTP_GET, NULL, serve_health},
     {CSW_PATH, 0, HTTP_GET | HTTP_POST, serve_xml_types, serve_csw},
     {API_PATH, 1, HTTP_GET, NULL, serve_api},
+    {"/", 0, HTTP_GET, NULL, serve_web},
+    {WEB_RECORD_PATH, 1, HTTP_GET, NULL, serve_web},
+    {WEB_PARTNERS_PATH, 0, HTTP_GET, NULL, serve_web},
+    {WEB_STATIC_PATH, 1, HTTP_GET, NULL, serve_web},
 };
 
 /* ---- configuration ---- */
@@ -207,6 +220,13 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
         struct api_config ac = {.public_url = s->public_url, .pool = s->pool, .log = cfg->log};
         rc = api_new(&ac, &s->api, err);
     }
+    if (rc == MO_OK) {
+        struct web_config wc = {.public_url = s->public_url,
+                                .pool = s->pool,
+                                .search = api_search(s->api),
+                                .log = cfg->log};
+        rc = web_new(&wc, &s->web, err);
+    }
     if (rc == MO_OK && cfg->xslt_dir) {
         struct csw_config cc = {.public_url = s->public_url,
                                 .xslt_dir = cfg->xslt_dir,
@@ -255,6 +275,7 @@ void serve_free(struct serve *s)
     serve_stop(s, HTTP_STOP_GRACE_S);
     http_free(s->http);
     csw_free(s->csw);
+    web_free(s->web);
     api_free(s->api);
     free(s);
 }

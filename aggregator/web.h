@@ -1,0 +1,66 @@
+/*
+ * web.h — the HTML pages for people (issue 5):
+ *
+ *   /                the search: one text box, facets with counts as links
+ *                    that add or remove a filter, a bounding box chosen on
+ *                    a map (or typed), a date range, sort, paging; the URL
+ *                    (a GET form) holds the whole state
+ *   /record/ID       one entry: every unified field, its links labelled by
+ *                    kind, the partners that carry it and when each was
+ *                    harvested, the original XML, the CSW GetRecordById links
+ *   /partners        each source with its last runs and their per-record errors
+ *   /static/NAME     the style sheet and the map script (web_assets.c)
+ *
+ * French by default, English from `lang=en` or Accept-Language.  Every
+ * harvested string goes through html_text / html_attr (web_internal.h);
+ * pages carry a Content-Security-Policy starting with default-src 'self'
+ * and need no inline script.  Knows no libmicrohttpd: tests call
+ * web_handle with a hand-built request.
+ */
+#ifndef MOISSON_WEB_H
+#define MOISSON_WEB_H
+
+#include "dbpool.h"
+#include "http.h"
+#include "log.h"
+#include "result.h"
+#include "search.h"
+
+#define WEB_RECORD_PATH "/record"
+#define WEB_PARTNERS_PATH "/partners"
+#define WEB_STATIC_PATH "/static"
+#define WEB_MAX_BODY (8 * 1024 * 1024) /* one page */
+#define WEB_MAX_URL 4096               /* a link built from the request */
+#define WEB_PAGE_SIZE 10               /* results per page */
+#define WEB_MAX_RUNS 5                 /* runs shown per partner */
+#define WEB_MAX_ERRORS 50              /* per-record errors shown per run */
+#define WEB_MAX_SOURCES 1000           /* partners shown */
+#define WEB_MAX_LIST 1000              /* elements of a record's list shown */
+#define WEB_MAX_ORIGINAL (1024 * 1024) /* bytes of original XML shown */
+#define WEB_CSP                                                                                    \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+struct web_config {
+    const char *public_url; /* base URL of the server, no trailing '/' */
+    struct dbpool *pool;    /* borrowed: must outlive the struct web */
+    struct search *search;  /* borrowed (shared with the API): must outlive it */
+    const struct log *log;  /* borrowed; may be NULL */
+};
+
+struct web;
+
+/* A new set of pages (MO_ENOMEM; MO_EBADREQ without public URL, pool or
+ * search). */
+mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err) MO_MUST_CHECK;
+
+/* Frees w; w may be NULL.  No request may be running. */
+void web_free(struct web *w);
+
+/* Answers one GET of a page or a static file.  Never fails: errors become
+ * an HTML error page in resp (400 naming the parameter, 404, 503 with
+ * Retry-After, 500 with a fixed text, the cause logged).  Safe to call from
+ * several threads at once. */
+void web_handle(struct web *w, const struct http_request *req, struct http_response *resp);
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * test_web.c — the HTML pages (aggregator/web.h) without a socket, on a test
+ * database holding tests/fixtures/search/records.sql plus a run with
+ * per-record errors, fifteen more records for paging and an original XML:
+ * the escaping helpers and the language choice as tables, the search page
+ * (highlights, facet links that add and remove a filter, the map's
+ * extents, paging), a record page, the partners page, hostile strings shown
+ * as text, lang=en and Accept-Language, the CSP header, static files, and
+ * bad parameters named in a 400.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testdb.h"
+#include "web.h"
+#include "web_internal.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEST_MAX_ARGS 8
+
+/* What the fixture adds to records.sql. */
+static const char extra_sql[] =
+    "INSERT INTO record (source_id, identifier, type, title, abstract, hash, bbox)"
+    " SELECT s.id, 'lot-' || i, 'dataset', 'Lot numéro ' || i, 'Parcelle du lot.',"
+    "        md5('lot' || i), box(point(i * 0.1, 45), point(i * 0.1 + 0.05, 45.05))"
+    "   FROM source s, generate_series(1, 15) i WHERE s.name = 'agglo-b';"
+    "SELECT entry_refresh(array_agg(identifier)) FROM record WHERE identifier LIKE 'lot-%';"
+    "UPDATE record SET original = '<md><title><script>alert(1)</script></title></md>',"
+    "       links = '{https://a.invalid/wms?service=WMS,https://a.invalid/data.zip,"
+    "\"javascript:alert(1)\",https://a.invalid/fiche}'"
+    " WHERE identifier = 'r-eglises';"
+    "INSERT INTO record_seen (record_id, last_run, last_seen)"
+    " SELECT id, 1, '2024-03-02T10:00:00Z' FROM record WHERE identifier = 'r-dup'"
+    "    AND source_id = (SELECT id FROM source WHERE name = 'mairie-a');"
+    "WITH r AS (INSERT INTO harvest_run (source_id, \"full\", status, started_at, finished_at,"
+    "                                    received, added, failed, report)"
+    "           SELECT id, true, 'incomplete', '2024-03-01T08:00:00Z', '2024-03-01T08:00:12.5Z',"
+    "                  40, 38, 2, 'page 3: HTTP 503'"
+    "             FROM source WHERE name = 'dept-c' RETURNING id)"
+    " INSERT INTO run_error (run_id, identifier, reason)"
+    " SELECT r.id, v.i, v.reason FROM r, (VALUES ('fiche-<42>', 'malformed XML: <b>unclosed'),"
+    "                                          (NULL, 'timeout after 30 s')) v(i, reason);";
+
+struct fixture {
+    char conninfo[1024];
+    struct dbpool *pool;
+    struct search *search;
+    struct web *web;
+    struct log quiet;
+};
+
+struct page {
+    struct http_response resp;
+};
+
+static struct fixture *fx;
+
+static void exec_sql(PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail_msg("sql failed: %s\n%.300s", PQresultErrorMessage(res), sql);
+    PQclear(res);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *s = calloc(1, (size_t)n + 1);
+    if (fread(s, 1, (size_t)n, fp) != (size_t)n)
+        fail_msg("cannot read %s", path);
+    fclose(fp);
+    return s;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    struct mo_err err = {0};
+    char path[4096];
+    (void)state;
+    f->quiet.level = LOG_SILENT;
+    testdb_create("web", f->conninfo, sizeof f->conninfo);
+    PGconn *conn = PQconnectdb(f->conninfo);
+    if (PQstatus(conn) != CONNECTION_OK)
+        fail_msg("connect: %s", PQerrorMessage(conn));
+    snprintf(path, sizeof path, "%s/tests/fixtures/search/records.sql",
+             getenv("MOISSON_SOURCE_DIR"));
+    char *sql = read_text(path);
+    exec_sql(conn, "SET client_min_messages = warning");
+    exec_sql(conn, sql);
+    exec_sql(conn, extra_sql);
+    free(sql);
+    PQfinish(conn);
+    struct dbpool_config pc = {.conninfo = f->conninfo,
+                               .size = 2,
+                               .wait_ms = 2000,
+                               .statement_timeout_ms = DBPOOL_DEFAULT_STATEMENT_TIMEOUT_MS,
+                               .read_only = 1,
+                               .log = &f->quiet};
+    if (dbpool_new(&pc, &f->pool, &err) != MO_OK || search_new(&f->search, &err) != MO_OK)
+        fail_msg("setup: %s", err.msg);
+    struct web_config wc = {.public_url = "http://geo.example.fr",
+                            .pool = f->pool,
+                            .search = f->search,
+                            .log = &f->quiet};
+    if (web_new(&wc, &f->web, &err) != MO_OK)
+        fail_msg("web_new: %s", err.msg);
+    fx = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    web_free(fx->web);
+    search_free(fx->search);
+    dbpool_free(fx->pool);
+    free(fx);
+    fx = NULL;
+    return 0;
+}
+
+/* GETs path with the query "k=v&k=v" (plain, not encoded: '&' and '='
+ * separate) and an optional Accept-Language into p. */
+static void get(struct page *p, const char *path, const char *query, const char *accept)
+{
+    char copy[1024];
+    struct http_pair args[TEST_MAX_ARGS];
+    struct http_pair headers[1] = {{"Accept-Language", accept}};
+    size_t n = 0;
+    snprintf(copy, sizeof copy, "%s", query ? query : "");
+    for (char *save = NULL, *kv = strtok_r(copy, "&", &save); kv && n < TEST_MAX_ARGS;
+         kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq)
+            *eq = 0;
+        args[n].key = kv;
+        args[n++].value = eq ? eq + 1 : "";
+    }
+    struct http_request req = {.method = HTTP_GET,
+                               .method_name = "GET",
+                               .path = path,
+                               .args = args,
+                               .n_args = n,
+                               .headers = headers,
+                               .n_headers = accept ? 1 : 0,
+                               .body = "",
+                               .client = "127.0.0.1"};
+    http_response_init(&p->resp);
+    web_handle(fx->web, &req, &p->resp);
+    assert_non_null(p->resp.body.data);
+}
+
+static void done(struct page *p)
+{
+    http_response_clear(&p->resp);
+}
+
+static const char *header(const struct page *p, const char *name)
+{
+    for (size_t i = 0; i < p->resp.n_headers; i++)
+        if (!strcmp(p->resp.headers[i].name, name))
+            return p->resp.headers[i].value;
+    return NULL;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+#define assert_has(p, s)                                                                           \
+    do {                                                                                           \
+        if (!strstr((p)->resp.body.data, (s)))                                                     \
+            fail_msg("page lacks %s\n---\n%s", (s), (p)->resp.body.data);                          \
+    } while (0)
+#define assert_lacks(p, s)                                                                         \
+    do {                                                                                           \
+        if (strstr((p)->resp.body.data, (s)))                                                      \
+            fail_msg("page holds %s", (s));                                                        \
+    } while (0)
+
+/* ---- helpers as tables ---- */
+
+static void test_escape(void **state)
+{
+    static const struct {
+        const char *in;
+        int attr;
+        const char *out;
+    } cases[] = {
+        {"plain", 0, "plain"},
+        {"<script>alert('x')</script>", 0, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"},
+        {"a & b \"c\"", 0, "a &amp; b &quot;c&quot;"},
+        {"Églises\tà\nvoir", 0, "Églises\tà\nvoir"},
+        {"Églises\tà\nvoir", 1, "Églises&#9;à&#10;voir"},
+        {"ctl\x01\x1f\x7f\r.", 0, "ctl."},
+        {"bad \xC3\x28 \xFF end", 0, "bad \xEF\xBF\xBD( \xEF\xBF\xBD end"},
+        {"\xED\xA0\x80", 0, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* a surrogate */
+        {"\" onmouseover=\"x", 1, "&quot; onmouseover=&quot;x"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf b;
+        struct html h;
+        struct mo_err err = {0};
+        buf_init(&b, 1024);
+        html_init(&h, &b);
+        if (cases[i].attr)
+            html_attr(&h, cases[i].in);
+        else
+            html_text(&h, cases[i].in);
+        assert_int_equal(html_finish(&h, &err), MO_OK);
+        if (strcmp(b.data ? b.data : "", cases[i].out))
+            fail_msg("case %zu: \"%s\", expected \"%s\"", i, b.data, cases[i].out);
+        buf_free(&b);
+    }
+    /* a capped buffer: the error is sticky and reported once */
+    struct buf b;
+    struct html h;
+    struct mo_err err = {0};
+    buf_init(&b, 8);
+    html_init(&h, &b);
+    html_text(&h, "far more than eight bytes");
+    html_raw(&h, "x");
+    assert_int_equal(html_finish(&h, &err), MO_ELIMIT);
+    buf_free(&b);
+}
+
+static void test_lang(void **state)
+{
+    static const struct {
+        const char *query, *accept;
+        enum web_lang lang;
+    } cases[] = {
+        {NULL, NULL, WEB_FR},
+        {"lang=en", NULL, WEB_EN},
+        {"lang=fr", "en", WEB_FR},
+        {"lang=de", "en-GB,en;q=0.9", WEB_EN},
+        {NULL, "de, fr;q=0.5, en;q=0.4", WEB_FR},
+        {NULL, "de, fr;q=0.3, en;q=0.4", WEB_EN},
+        {NULL, "english", WEB_FR},
+        {NULL, "fr-CA", WEB_FR},
+        {NULL, "*", WEB_FR},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct http_pair arg = {"lang", cases[i].query ? strchr(cases[i].query, '=') + 1 : ""};
+        struct http_pair hdr = {"Accept-Language", cases[i].accept};
+        struct http_request req = {.path = "/",
+                                   .args = &arg,
+                                   .n_args = cases[i].query ? 1 : 0,
+                                   .headers = &hdr,
+                                   .n_headers = cases[i].accept ? 1 : 0};
+        if (web_lang_pick(&req) != cases[i].lang)
+            fail_msg("case %zu: wrong language", i);
+    }
+}
+
+/* ---- pages ---- */
+
+static void test_search_page(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/", "q=eglise", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_string_equal(p.resp.content_type, "text/html; charset=utf-8");
+    assert_non_null(header(&p, "Content-Security-Policy"));
+    assert_int_equal(strncmp(header(&p, "Content-Security-Policy"), "default-src 'self'", 18), 0);
+    assert_has(&p, "<html lang=\"fr\">");
+    assert_has(&p, "<span id=\"matched\">2</span> résultats");
+    assert_has(&p, "<mark>Églises</mark> du centre-ville");
+    assert_has(&p, "<mark>église</mark>"); /* in the abstract excerpt of r-eglise-abstract */
+    assert_has(&p, "href=\"/record/r-eglises\"");
+    assert_has(&p, "value=\"eglise\"");
+    /* facets with counts as links that add a filter */
+    assert_has(&p, "<a href=\"/?q=eglise&amp;partner=mairie-a\">mairie-a <span "
+                   "class=\"count\">(1)</span></a>");
+    assert_has(&p, "<a href=\"/?q=eglise&amp;keyword=patrimoine\">patrimoine <span "
+                   "class=\"count\">(2)</span></a>");
+    /* the map: one rect per result with an extent */
+    assert_int_equal(count(p.resp.body.data, "<rect class=\"extent\""), 2);
+    assert_has(&p, "<svg id=\"map\"");
+    assert_has(&p, "<script src=\"/static/map.js\" defer></script>");
+    assert_lacks(&p, "<script>");
+    assert_lacks(&p, "onclick");
+    /* no paging for one page */
+    assert_lacks(&p, "rel=\"next\"");
+    done(&p);
+}
+
+static void test_facet_link(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/", "q=eglise&partner=mairie-a", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "<span id=\"matched\">1</span>");
+    assert_has(&p, "<mark>Églises</mark>");
+    assert_lacks(&p, "r-eglise-abstract");
+    /* the active value links to the search without it */
+    assert_has(&p, "<a href=\"/?q=eglise\" aria-current=\"true\">✓ mairie-a");
+    assert_has(&p, "<a class=\"remove\" href=\"/?q=eglise\"");
+    /* the form carries the filter over */
+    assert_has(&p, "<input type=\"hidden\" name=\"partner\" value=\"mairie-a\">");
+    done(&p);
+    /* two values of one facet: OR */
+    get(&p, "/", "q=eglise&partner=mairie-a&partner=agglo-b", NULL);
+    assert_has(&p, "<span id=\"matched\">2</span>");
+    assert_has(&p, "href=\"/?q=eglise&amp;partner=agglo-b\" aria-current=\"true\">✓ mairie-a");
+    done(&p);
+}
+
+static void test_paging(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/", "q=lot&sort=title", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "<span id=\"matched\">15</span>");
+    assert_int_equal(count(p.resp.body.data, "<li><h3>"), 10);
+    assert_has(&p, "<a rel=\"next\" href=\"/?q=lot&amp;sort=title&amp;page=2\">Suivant</a>");
+    assert_has(&p, "Page 1 / 2");
+    assert_has(&p, "<option value=\"title\" selected>");
+    done(&p);
+    get(&p, "/", "q=lot&sort=title&page=2", NULL);
+    assert_int_equal(count(p.resp.body.data, "<li><h3>"), 5);
+    assert_has(&p, "<ol class=\"hits\" start=\"11\">");
+    assert_has(&p, "<a rel=\"prev\" href=\"/?q=lot&amp;sort=title\">Précédent</a>");
+    assert_lacks(&p, "rel=\"next\"");
+    assert_int_equal(count(p.resp.body.data, "<rect class=\"extent\""), 5);
+    done(&p);
+}
+
+static void test_filters(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/", "bbox=2.5,44,5,46&q=lot", NULL); /* lots 25..: only a few reach 2.5 */
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "value=\"2.5,44,5,46\"");
+    assert_has(&p, "<span id=\"matched\">0</span>");
+    done(&p);
+    get(&p, "/", "bbox=1.2,44,5,46&q=lot", NULL); /* lot 12 reaches 1.25, up to 15 */
+    assert_has(&p, "<span id=\"matched\">4</span>");
+    done(&p);
+    get(&p, "/", "from=2019-06-01&to=2020-12-31&partner=mairie-a", NULL);
+    assert_has(&p, "<span id=\"matched\">2</span>"); /* r-eglises, r-dup */
+    assert_has(&p, "id=\"from\" name=\"from\" value=\"2019-06-01\"");
+    done(&p);
+}
+
+static void test_hostile(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/", "partner=dept-c", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "Titre &quot;quoté&quot; \\ barre &lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;");
+    assert_has(&p, "Texte avec  contrôle,\ttabulation"); /* \x01 dropped */
+    assert_lacks(&p, "<b>gras");
+    assert_lacks(&p, "</script> <b>");
+    done(&p);
+    /* what a user types comes back escaped */
+    get(&p, "/", "q=\"><script>alert(1)</script>", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"");
+    assert_lacks(&p, "<script>alert");
+    done(&p);
+    get(&p, "/record/r-hostile", NULL, NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p,
+               "<h1>Titre &quot;quoté&quot; \\ barre &lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;</h1>");
+    assert_has(&p, "<title>Titre &quot;quoté&quot;");
+    assert_lacks(&p, "<b>gras");
+    done(&p);
+}
+
+static void test_record_page(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/record/r-eglises", NULL, NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_int_equal(strncmp(header(&p, "Content-Security-Policy"), "default-src 'self'", 18), 0);
+    assert_has(&p, "<h1>Églises du centre-ville</h1>");
+    assert_has(&p, "<dt>Résumé</dt><dd>Inventaire des chapelles et des clochers.</dd>");
+    assert_has(&p, "<li>lieux de culte</li>");
+    assert_has(&p, "<dt>Emprise (ouest, sud, est, nord)</dt><dd>-1, 47, 0, 48</dd>");
+    /* links by kind; javascript: is shown, never a link */
+    assert_has(&p, "Service WMS (carte)</span> : <a rel=\"nofollow noopener\" "
+                   "href=\"https://a.invalid/wms?service=WMS\">");
+    assert_has(&p, "Téléchargement</span> : <a rel=\"nofollow noopener\" "
+                   "href=\"https://a.invalid/data.zip\">");
+    assert_has(&p,
+               "Page web</span> : <a rel=\"nofollow noopener\" href=\"https://a.invalid/fiche\">");
+    assert_has(&p, "Page web</span> : javascript:alert(1)</li>");
+    assert_lacks(&p, "href=\"javascript");
+    /* the CSW links, ISO and DC */
+    assert_has(&p, "href=\"http://geo.example.fr/csw?service=CSW&amp;version=2.0.2&amp;"
+                   "request=GetRecordById&amp;id=r-eglises&amp;elementSetName=full&amp;"
+                   "outputSchema=http%3A%2F%2Fwww.isotc211.org%2F2005%2Fgmd\"");
+    assert_has(&p, "outputSchema=http%3A%2F%2Fwww.opengis.net%2Fcat%2Fcsw%2F2.0.2\"");
+    /* the original XML, escaped in a pre */
+    assert_has(&p, "<code>&lt;md&gt;&lt;title&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
+    assert_lacks(&p, "<script>alert");
+    assert_has(&p, "<tr><th scope=\"row\">mairie-a</th>");
+    done(&p);
+    /* two partners carry r-dup, in precedence order, with when each was seen */
+    get(&p, "/record/r-dup", "lang=en", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "<html lang=\"en\">");
+    assert_has(&p, "Partners that expose this record");
+    const char *a =
+        strstr(p.resp.body.data, "<th scope=\"row\">mairie-a</th><td>2024-03-02T10:00:00Z");
+    const char *b = strstr(p.resp.body.data, "<th scope=\"row\">agglo-b</th><td>—");
+    if (!a || !b)
+        fail_msg("provenance:\n%s", strstr(p.resp.body.data, "<table"));
+    assert_true(a < b);
+    assert_has(&p, "No original XML kept.");
+    done(&p);
+    get(&p, "/record/no-such-thing", NULL, NULL);
+    assert_int_equal(p.resp.status, 404);
+    assert_has(&p, "Page ou fiche introuvable");
+    done(&p);
+}
+
+static void test_partners_page(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/partners", NULL, NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "<h1>Partenaires et moissons</h1>");
+    assert_has(&p, "<h2 id=\"p-dept-c\">dept-c</h2>");
+    assert_has(&p, "<td class=\"status-incomplete\">incomplete<br><small>page 3: HTTP "
+                   "503</small></td><td>40</td><td>38</td><td>0</td><td>0</td><td>2</td><td>0</td>"
+                   "<td>12.5</td>");
+    assert_has(&p, "<li><code>fiche-&lt;42&gt;</code> : malformed XML: &lt;b&gt;unclosed</li>");
+    assert_has(&p, "<li><code>(sans identifiant)</code> : timeout after 30 s</li>");
+    assert_lacks(&p, "<b>unclosed");
+    /* the sources without runs say so */
+    assert_int_equal(count(p.resp.body.data, "Jamais moissonné."), 2);
+    done(&p);
+    get(&p, "/partners", NULL, "en-US,en;q=0.9,fr;q=0.8");
+    assert_has(&p, "<h1>Partners and harvests</h1>");
+    assert_has(&p, "Never harvested.");
+    done(&p);
+}
+
+static void test_lang_en(void **state)
+{
+    struct page p;
+    (void)state;
+    get(&p, "/", "q=eglise&lang=en", NULL);
+    assert_has(&p, "<html lang=\"en\">");
+    assert_has(&p, "<span id=\"matched\">2</span> results");
+    assert_has(&p, "<label for=\"q\">Search for data</label>");
+    assert_has(&p, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+    /* the switch back to French keeps the query */
+    assert_has(&p, "href=\"/?q=eglise&amp;lang=fr\">Français</a>");
+    assert_has(&p, "href=\"/record/r-eglises?lang=en\"");
+    done(&p);
+    get(&p, "/", "q=eglise", "en");
+    assert_has(&p, "<html lang=\"en\">");
+    assert_has(&p, "href=\"/?q=eglise&amp;lang=fr\">Français</a>");
+    done(&p);
+    get(&p, "/", "q=eglise", NULL);
+    assert_has(&p, "href=\"/?q=eglise&amp;lang=en\">English</a>");
+    done(&p);
+}
+
+static void test_static(void **state)
+{
+    static const struct {
+        const char *path;
+        int status;
+        const char *type;
+        const char *holds;
+    } cases[] = {
+        {"/static/moisson.css", 200, "text/css; charset=utf-8", "@media"},
+        {"/static/map.js", 200, "text/javascript; charset=utf-8", "getScreenCTM"},
+        {"/static/nope.js", 404, "text/html; charset=utf-8", "introuvable"},
+        {"/static/../web.c", 404, "text/html; charset=utf-8", "introuvable"},
+        {"/nope", 404, "text/html; charset=utf-8", "introuvable"},
+        {"/record/", 404, "text/html; charset=utf-8", "introuvable"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct page p;
+        get(&p, cases[i].path, NULL, NULL);
+        if (p.resp.status != cases[i].status || strcmp(p.resp.content_type, cases[i].type) ||
+            !strstr(p.resp.body.data, cases[i].holds))
+            fail_msg("case %zu (%s): %d %s", i, cases[i].path, p.resp.status, p.resp.content_type);
+        const char *csp = header(&p, "Content-Security-Policy");
+        assert_non_null(csp);
+        assert_int_equal(strncmp(csp, "default-src 'self'", 18), 0);
+        done(&p);
+    }
+}
+
+static void test_bad_params(void **state)
+{
+    static const struct {
+        const char *query;
+        const char *msg;
+    } cases[] = {
+        {"bbox=1,2", "bbox"},
+        {"bbox=5,40,1,45", "bbox"},
+        {"page=0", "bad parameter page &quot;0&quot;"},
+        {"page=abc", "bad parameter page"},
+        {"page=999999", "bad parameter page"},
+        {"sort=size", "bad parameter sort &quot;size&quot;"},
+        {"from=hier", "bad parameter from &quot;hier&quot;"},
+        {"to=2020-13-45", "bad parameter to"},
+        {"from=2021-01-01&to=2020-01-01", "bad date range: from &quot;2021-01-01&quot; is after"},
+        {"year=<b>x</b>", "year"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct page p;
+        get(&p, "/", cases[i].query, NULL);
+        if (p.resp.status != 400 || !strstr(p.resp.body.data, cases[i].msg))
+            fail_msg("case %zu (%s): %d\n%s", i, cases[i].query, p.resp.status, p.resp.body.data);
+        assert_lacks(&p, "<b>x");
+        done(&p);
+    }
+    /* empty fields of a submitted form and unknown parameters are ignored */
+    struct page p;
+    get(&p, "/", "q=eglise&bbox=&from=&to=&sort=&utm_source=x", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "<span id=\"matched\">2</span>");
+    done(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escape),        cmocka_unit_test(test_lang),
+        cmocka_unit_test(test_search_page),   cmocka_unit_test(test_facet_link),
+        cmocka_unit_test(test_paging),        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_hostile),       cmocka_unit_test(test_record_page),
+        cmocka_unit_test(test_partners_page), cmocka_unit_test(test_lang_en),
+        cmocka_unit_test(test_static),        cmocka_unit_test(test_bad_params),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
