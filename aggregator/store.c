@@ -21,9 +21,7 @@
 
 #define STORE_MAX_MIGRATION_BYTES (16u << 20)
 #define STORE_MAX_MIGRATIONS 999
-#define STORE_MIGRATE_LOCK "7236984417"    /* advisory lock key of store_migrate */
-
-
+#define STORE_MIGRATE_LOCK "7236984417" /* advisory lock key of store_migrate */
 
 static mo_rc store_analyze_stale(struct store *s, struct mo_err *err);
 
@@ -73,8 +71,7 @@ static mo_rc store_vfail(struct store *s, const PGresult *res, struct mo_err *er
     return mo_fail(err, MO_EDB, "%s: %s", what, msg);
 }
 
-mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt,
-                        ...)
+mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -86,8 +83,8 @@ mo_rc store_fail(struct store *s, const PGresult *res, struct mo_err *err, const
 /* Runs one statement with text parameters.  On success *out (may be NULL)
  * receives the result; on failure the transaction is rolled back and err
  * reads "<what>: <server message>". */
-mo_rc store_exec(struct store *s, const char *sql, int n, const char *const *params,
-                        PGresult **out, struct mo_err *err, const char *fmt, ...)
+mo_rc store_exec(struct store *s, const char *sql, int n, const char *const *params, PGresult **out,
+                 struct mo_err *err, const char *fmt, ...)
 {
     PGresult *res = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
@@ -409,8 +406,11 @@ mo_rc store_source_add(struct store *s, const struct source *src, long long *id,
     snprintf(shrink, sizeof shrink, "%.17g",
              src->max_shrink >= 0 ? src->max_shrink : STORE_DEFAULT_MAX_SHRINK);
     snprintf(priority, sizeof priority, "%d", src->priority);
-    const char *params[] = {src->name,  src->type, src->url, src->constraint_text, page_size, every,
-                            full_every, shrink,    priority, src->ignore_metadata_urls ? "f" : "t"};
+    const char *params[] = {src->name,  src->type,
+                            src->url,   src->constraint_text,
+                            page_size,  every,
+                            full_every, shrink,
+                            priority,   src->ignore_metadata_urls ? "f" : "t"};
     mo_rc rc = store_exec(s,
                           "INSERT INTO source (name, type, url, constraint_text, page_size,"
                           " every_s, full_every_s, max_shrink, priority, metadata_urls)"
@@ -714,20 +714,20 @@ mo_rc store_runs_reap(struct store *s, long long source_id, int *reaped, struct 
 
 /* ---- records: reading ---- */
 
-mo_rc store_lookup_hashes(struct store *s, long long source_id, long long run_id,
-                          const char *const *hashes, size_t n,
-                          void (*cb)(void *ud, const char *hash, const char *identifier,
-                                     int seen_in_run),
-                          void *ud, struct mo_err *err)
+static const char store_lookup_sql[] =
+    /* live records first, so a caller keeping the first match gets a live one */
+    "SELECT r.hash, r.identifier, coalesce(sn.last_run = $2::bigint, false)"
+    " FROM record r LEFT JOIN record_seen sn ON sn.record_id = r.id"
+    " WHERE r.source_id = $1::bigint AND r.hash = ANY ($3::text[])"
+    " ORDER BY r.retired_at IS NOT NULL, r.id";
+
+mo_rc store_lookup_send(struct store *s, long long source_id, long long run_id,
+                        const char *const *hashes, size_t n, struct mo_err *err)
 {
     char sid[24], rid[24];
     struct buf arr;
-    PGresult *res = NULL;
-    mo_rc rc;
-    if (n == 0)
-        return MO_OK;
     buf_init(&arr, STORE_MAX_FIELD_BYTES);
-    rc = store_array_literal(&arr, hashes, n);
+    mo_rc rc = store_array_literal(&arr, hashes, n);
     if (rc != MO_OK) {
         buf_free(&arr);
         return mo_fail(err, rc, "could not look up hashes of source %lld: out of memory",
@@ -736,21 +736,43 @@ mo_rc store_lookup_hashes(struct store *s, long long source_id, long long run_id
     snprintf(sid, sizeof sid, "%lld", source_id);
     snprintf(rid, sizeof rid, "%lld", run_id);
     const char *params[] = {sid, rid, arr.data};
-    /* live records first, so a caller keeping the first match gets a live one */
-    rc = store_exec(s,
-                    "SELECT r.hash, r.identifier, coalesce(sn.last_run = $2::bigint, false)"
-                    " FROM record r LEFT JOIN record_seen sn ON sn.record_id = r.id"
-                    " WHERE r.source_id = $1::bigint AND r.hash = ANY ($3::text[])"
-                    " ORDER BY r.retired_at IS NOT NULL, r.id",
-                    3, params, &res, err, "could not look up hashes of source %lld", source_id);
+    int sent = PQsendQueryParams(s->conn, store_lookup_sql, 3, NULL, params, NULL, NULL, 0);
     buf_free(&arr);
-    if (rc != MO_OK)
-        return rc;
-    for (int i = 0; i < PQntuples(res); i++)
-        cb(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-           strcmp(PQgetvalue(res, i, 2), "t") == 0);
-    PQclear(res);
+    if (!sent)
+        return store_fail(s, NULL, err, "could not look up hashes of source %lld", source_id);
     return MO_OK;
+}
+
+mo_rc store_lookup_collect(struct store *s,
+                           void (*cb)(void *ud, const char *hash, const char *identifier,
+                                      int seen_in_run),
+                           void *ud, struct mo_err *err)
+{
+    mo_rc rc = MO_OK;
+    for (PGresult *res; (res = PQgetResult(s->conn)) != NULL; PQclear(res)) {
+        if (rc != MO_OK)
+            continue; /* drained: the connection must end idle */
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            rc = store_fail(s, res, err, "could not look up hashes");
+            continue;
+        }
+        for (int i = 0; cb && i < PQntuples(res); i++)
+            cb(ud, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+               strcmp(PQgetvalue(res, i, 2), "t") == 0);
+    }
+    return rc;
+}
+
+mo_rc store_lookup_hashes(struct store *s, long long source_id, long long run_id,
+                          const char *const *hashes, size_t n,
+                          void (*cb)(void *ud, const char *hash, const char *identifier,
+                                     int seen_in_run),
+                          void *ud, struct mo_err *err)
+{
+    if (n == 0)
+        return MO_OK;
+    mo_rc rc = store_lookup_send(s, source_id, run_id, hashes, n, err);
+    return rc == MO_OK ? store_lookup_collect(s, cb, ud, err) : rc;
 }
 
 static mo_rc store_count(struct store *s, const char *sql, int n, const char *const *params,
@@ -865,10 +887,11 @@ static mo_rc store_analyze_stale(struct store *s, struct mo_err *err)
     for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == MO_OK; i++) {
         PGresult *res = NULL;
         const char *params[] = {tables[i][0]};
-        rc = store_exec(s,
-                        "SELECT pg_stat_get_mod_since_analyze(c.oid) > 0.1 * greatest(c.reltuples, 0)"
-                        " + 50 FROM pg_class c WHERE c.oid = $1::regclass",
-                        1, params, &res, err, "could not read the statistics of %s", tables[i][0]);
+        rc = store_exec(
+            s,
+            "SELECT pg_stat_get_mod_since_analyze(c.oid) > 0.1 * greatest(c.reltuples, 0)"
+            " + 50 FROM pg_class c WHERE c.oid = $1::regclass",
+            1, params, &res, err, "could not read the statistics of %s", tables[i][0]);
         if (rc != MO_OK)
             break;
         int stale = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
@@ -923,14 +946,15 @@ mo_rc store_shared_entries(struct store *s, int limit,
     char lim[24];
     snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : 20);
     const char *params[] = {lim};
-    mo_rc rc = store_exec(s,
-                          "SELECT e.identifier, r.title, cs.name,"
-                          " (SELECT string_agg(so.name, ', ' ORDER BY array_position(e.sources, so.id))"
-                          "   FROM source so WHERE so.id = ANY (e.sources))"
-                          " FROM entry e JOIN record r ON r.id = e.record_id"
-                          " JOIN source cs ON cs.id = r.source_id"
-                          " WHERE cardinality(e.sources) > 1 ORDER BY e.identifier LIMIT $1::int",
-                          1, params, &res, err, "could not list shared entries");
+    mo_rc rc =
+        store_exec(s,
+                   "SELECT e.identifier, r.title, cs.name,"
+                   " (SELECT string_agg(so.name, ', ' ORDER BY array_position(e.sources, so.id))"
+                   "   FROM source so WHERE so.id = ANY (e.sources))"
+                   " FROM entry e JOIN record r ON r.id = e.record_id"
+                   " JOIN source cs ON cs.id = r.source_id"
+                   " WHERE cardinality(e.sources) > 1 ORDER BY e.identifier LIMIT $1::int",
+                   1, params, &res, err, "could not list shared entries");
     if (rc != MO_OK)
         return rc;
     for (int i = 0; i < PQntuples(res); i++)

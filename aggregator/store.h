@@ -141,6 +141,17 @@ mo_rc store_lookup_hashes(struct store *s, long long source_id, long long run_id
                                      int seen_in_run),
                           void *ud, struct mo_err *err) MO_MUST_CHECK;
 
+/* The same in two steps, for a caller that works while the server looks:
+ * store_lookup_send returns once the statement is sent; nothing else may
+ * use the store until store_lookup_collect (cb may be NULL: the answer is
+ * read and thrown away) has returned. */
+mo_rc store_lookup_send(struct store *s, long long source_id, long long run_id,
+                        const char *const *hashes, size_t n, struct mo_err *err) MO_MUST_CHECK;
+mo_rc store_lookup_collect(struct store *s,
+                           void (*cb)(void *ud, const char *hash, const char *identifier,
+                                      int seen_in_run),
+                           void *ud, struct mo_err *err) MO_MUST_CHECK;
+
 struct page_result {
     long added;
     long updated;

@@ -137,8 +137,17 @@ static void on_known_hash(void *ud, const char *hash, const char *identifier, in
  * a time, and marks records met twice in the page. */
 static mo_rc plan_decide_from(struct run *run, long start, struct mo_err *err)
 {
+    long first = start;
     struct page_plan *pl = &run->plan;
     const char *hashes[HARVEST_BATCH_MAX];
+    if (run->lookup_pending) { /* the first hashes of the page, asked during the scan */
+        struct lookup_window w = {pl, 0, run->lookup_to};
+        run->lookup_pending = 0;
+        mo_rc rc = store_lookup_collect(run->h->store, on_known_hash, &w, err);
+        if (rc != MO_OK)
+            return rc;
+        start = w.to;
+    }
     for (long from = start; from < pl->n; from += HARVEST_BATCH_MAX) {
         struct lookup_window w = {pl, from, from + HARVEST_BATCH_MAX};
         if (w.to > pl->n)
@@ -150,7 +159,7 @@ static mo_rc plan_decide_from(struct run *run, long start, struct mo_err *err)
         if (rc != MO_OK)
             return rc;
     }
-    for (long i = start; i < pl->n; i++) {
+    for (long i = first; i < pl->n; i++) {
         if (pl->state[i] != REC_SEEN && run->recent && recently_written(run, pl->hash[i]))
             pl->state[i] = REC_SEEN;
         for (long j = 0; j < i && pl->state[i] != REC_SEEN; j++)
@@ -412,6 +421,21 @@ static void scan_end_element(void *ud)
         digest_end_element(&hs->d);
 }
 
+/* Sends the look-up of the page's first HARVEST_LOOKUP_EARLY hashes while the
+ * scan goes on: the server answers while the rest of the page is parsed
+ * (plan_decide_from collects it).  A failure to send only means no head
+ * start. */
+static void lookup_early(struct run *run)
+{
+    const char *hashes[HARVEST_LOOKUP_EARLY];
+    struct mo_err ignored = {0};
+    for (long i = 0; i < HARVEST_LOOKUP_EARLY; i++)
+        hashes[i] = run->plan.hash[i];
+    run->lookup_pending = store_lookup_send(run->h->store, run->src->id, run->run_id, hashes,
+                                            HARVEST_LOOKUP_EARLY, &ignored) == MO_OK;
+    run->lookup_to = HARVEST_LOOKUP_EARLY;
+}
+
 static void scan_record_end(void *ud, long index)
 {
     struct hash_scan *hs = ud;
@@ -427,10 +451,12 @@ static void scan_record_end(void *ud, long index)
     }
     pl->known_id[pl->n] = NULL;
     pl->state[pl->n] = REC_NEW;
-    if (digest_end(&hs->d, pl->hash[pl->n]) != MO_OK)
+    if (digest_end(&hs->d, pl->hash[pl->n]) != MO_OK) {
         hs->give_way = 1; /* the tree walk reports the record */
-    else
-        pl->n++;
+        return;
+    }
+    if (++pl->n == HARVEST_LOOKUP_EARLY)
+        lookup_early(hs->run);
 }
 
 static const struct csw_scan_sink hash_sink = {
@@ -449,6 +475,12 @@ static mo_rc hash_page(struct run *run, const struct page_walk *pw, struct csw_p
         return MO_OK;
     if (hs.in_record)
         digest_abandon(&hs.d);
+    if (run->lookup_pending) { /* the tree walk starts over: its answer is not needed */
+        run->lookup_pending = 0;
+        struct mo_err ignored = {0};
+        if (store_lookup_collect(run->h->store, NULL, NULL, &ignored) != MO_OK)
+            log_warn(run->h->log, "%s", ignored.msg);
+    }
     plan_reset(&run->plan);
     return pw->walk(pw->page, info, on_hash, run, err);
 }

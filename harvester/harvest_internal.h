@@ -20,6 +20,7 @@
 #include "writer.h"
 
 #define REPORT_MAX (64 * 1024)
+#define HARVEST_LOOKUP_EARLY 50 /* hashes of a page asked while its scan goes on */
 
 /* What a page's records turned out to be, after the first walk. */
 enum rec_state {
@@ -88,6 +89,8 @@ struct run {
     struct run_counters c;
     struct buf report;
     const struct csw_page_info *page_info; /* of the page being taken */
+    int lookup_pending; /* the look-up of the page's first hashes is on its way */
+    long lookup_to;     /* it covers plan slots [0, lookup_to) */
 
     const struct listing_kind *kind;
     void *listing;             /* the kind's state */
