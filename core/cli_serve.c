@@ -25,7 +25,9 @@ static const char serve_usage[] =
     "endpoints:\n"
     "  /health             200 \"ok\" when the database answers, else 503\n"
     "  /csw                CSW 2.0.2 (GET with KVP, POST with XML): GetCapabilities,\n"
-    "                      DescribeRecord, GetRecords, GetRecordById, GetDomain\n";
+    "                      DescribeRecord, GetRecords, GetRecordById, GetDomain\n"
+    "  /                   the search page for people (HTML); /record/ID, /partners\n"
+    "  /api                OGC API - Records (JSON): /api/collections/territoire/items\n";
 
 struct serve_opts {
     char address[SERVE_MAX_LISTEN];
@@ -117,6 +119,7 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
            serve_port(s));
     printf("public URL %s/\n", serve_public_url(s));
     printf("CSW endpoint %s/csw\n", serve_public_url(s));
+    printf("search page %s/, OGC API Records %s/api\n", serve_public_url(s), serve_public_url(s));
     fflush(stdout);
 
     struct timespec pause = {0, CLI_SERVE_POLL_NS};
