@@ -11,6 +11,8 @@
  */
 #include "render.h"
 
+#include "xsltsafe.h"
+
 #include <libexslt/exslt.h>
 #include <libxml/xmlsave.h>
 #include <libxml/xmlstring.h>
@@ -31,7 +33,6 @@
 #define RENDER_MAX_TEMPLATE_DEPTH 1000
 #define RENDER_MAX_TEMPLATE_VARS 20000
 #define RENDER_MAX_XPATH_OPS 20000000UL
-#define RENDER_MAX_MESSAGE 512
 #define RENDER_MAX_LABEL 160
 #define RENDER_MAX_PATH 4096
 
@@ -52,62 +53,11 @@ struct render {
     xsltSecurityPrefs *prefs;
 };
 
-/* Messages of one transform, collected by the libxslt error handler. */
-struct render_errors {
-    char msg[RENDER_MAX_MESSAGE];
-    size_t len;
-};
-
 /* The caller's buffer as a libxml2 output. */
 struct render_sink {
     struct buf *out;
     mo_rc rc;
 };
-
-static void render_collect_error(void *ctx, const char *fmt, ...) MO_PRINTF(2, 3);
-
-static void render_collect_error(void *ctx, const char *fmt, ...)
-{
-    struct render_errors *e = ctx;
-    if (e->len + 1 >= sizeof e->msg)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(e->msg + e->len, sizeof e->msg - e->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        e->len += (size_t)n < sizeof e->msg - e->len ? (size_t)n : sizeof e->msg - e->len - 1;
-}
-
-/* One line: newlines become ';', surrounding blanks go. */
-static const char *render_tidy_message(struct render_errors *e)
-{
-    char *s = e->msg;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-        s[--n] = '\0';
-    for (char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ';';
-    return *s ? s : "no message";
-}
-
-static xsltSecurityPrefs *render_security_prefs_new(void)
-{
-    xsltSecurityPrefs *p = xsltNewSecurityPrefs();
-    if (!p)
-        return NULL;
-    const xsltSecurityOption denied[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
-                                         XSLT_SECPREF_CREATE_DIRECTORY, XSLT_SECPREF_READ_NETWORK,
-                                         XSLT_SECPREF_WRITE_NETWORK};
-    for (size_t i = 0; i < sizeof denied / sizeof *denied; i++) {
-        if (xsltSetSecurityPrefs(p, denied[i], xsltSecurityForbid) != 0) {
-            xsltFreeSecurityPrefs(p);
-            return NULL;
-        }
-    }
-    return p;
-}
 
 static mo_rc render_compile(const char *dir, const char *file, xsltStylesheet **out,
                             struct mo_err *err)
@@ -135,7 +85,7 @@ mo_rc render_new(const char *xslt_dir, struct render **out, struct mo_err *err)
     r = calloc(1, sizeof *r);
     if (!r)
         return mo_fail(err, MO_ENOMEM, "could not allocate the renderer");
-    r->prefs = render_security_prefs_new();
+    r->prefs = xsltsafe_prefs_new();
     if (!r->prefs) {
         rc = mo_fail(err, MO_ENOMEM, "could not set up xslt security preferences");
         goto out;
@@ -222,7 +172,7 @@ static mo_rc render_build_params(const char *set, const struct render_params *p,
 /* Runs xsl on doc with params (may be NULL); any message libxslt reports
  * fails the transform (a refused file or network access is only reported). */
 static mo_rc render_transform(const struct render *r, enum stylesheet_id id, xmlDoc *doc,
-                              const char **params, xmlDoc **result, struct render_errors *errors)
+                              const char **params, xmlDoc **result, struct xsltsafe_errors *errors)
 {
     *result = NULL;
     xsltTransformContext *ctxt = xsltNewTransformContext(r->xsl[id], doc);
@@ -233,7 +183,7 @@ static mo_rc render_transform(const struct render *r, enum stylesheet_id id, xml
         rc = MO_EXSLT;
         goto out;
     }
-    xsltSetTransformErrorFunc(ctxt, errors, render_collect_error);
+    xsltSetTransformErrorFunc(ctxt, errors, xsltsafe_collect_error);
     ctxt->maxTemplateDepth = RENDER_MAX_TEMPLATE_DEPTH;
     ctxt->maxTemplateVars = RENDER_MAX_TEMPLATE_VARS;
     ctxt->opLimit = RENDER_MAX_XPATH_OPS;
@@ -326,7 +276,7 @@ static mo_rc render_chain(const struct render *r, const enum stylesheet_id *ids,
                           struct mo_err *err)
 {
     char label[RENDER_MAX_LABEL], target[RENDER_MAX_LABEL];
-    struct render_errors errors = {.len = 0};
+    struct xsltsafe_errors errors = {.len = 0};
     xmlDoc *input = doc, *result = NULL;
     mo_rc rc = MO_OK;
     errors.msg[0] = '\0';
@@ -341,7 +291,7 @@ static mo_rc render_chain(const struct render *r, const enum stylesheet_id *ids,
     if (rc != MO_OK) {
         render_label(doc, label, sizeof label);
         return mo_fail(err, rc, "could not render %s as %s: %s", label, what,
-                       render_tidy_message(&errors));
+                       xsltsafe_message(&errors));
     }
     snprintf(target, sizeof target, "%s as %s", render_label(doc, label, sizeof label), what);
     rc = render_serialise(result, out, target, err);

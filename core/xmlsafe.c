@@ -279,6 +279,23 @@ mo_rc xmlsafe_sax_file(FILE *fp, const char *name, const char *encoding, const x
     return ok ? MO_OK : xmlsafe_fail_last(err, name);
 }
 
+const char *xmlsafe_effective_charset(FILE *fp, const char *charset)
+{
+    char head[256] = "";
+    if (!charset || !*charset)
+        return NULL;
+    rewind(fp);
+    size_t n = fread(head, 1, sizeof head - 1, fp);
+    head[n] = '\0';
+    rewind(fp);
+    if (n >= 2 && ((unsigned char)head[0] == 0xFE || (unsigned char)head[0] == 0xFF ||
+                   (unsigned char)head[0] == 0xEF || head[0] == '\0' || head[1] == '\0'))
+        return NULL;
+    if (!strncmp(head, "<?xml", 5) && strstr(head, "encoding"))
+        return NULL;
+    return charset;
+}
+
 mo_rc xmlsafe_reader_next(xmlTextReader *r, const char *name, int *more, struct mo_err *err)
 {
     *more = 0;

@@ -58,6 +58,11 @@ mo_rc xmlsafe_sax_file(FILE *fp, const char *name, const char *encoding, const x
 /* The ud given to xmlsafe_sax_file, from a callback's first argument. */
 void *xmlsafe_sax_user(void *ctx);
 
+/* The HTTP charset (may be NULL) of a body in fp, unless the document has a
+ * byte-order mark or declares its encoding itself (XML's own rules win over
+ * HTTP's): then NULL.  fp is rewound. */
+const char *xmlsafe_effective_charset(FILE *fp, const char *charset);
+
 /* Advances a reader made by xmlsafe_reader_for_file: 1 on a node, 0 at the
  * end, or an error (a DOCTYPE with an internal subset, a parse error) written
  * to err with the reader's name. */

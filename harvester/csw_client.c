@@ -632,25 +632,6 @@ static mo_rc walk_element(struct response_walk *w, int *skipped, struct mo_err *
     return MO_OK;
 }
 
-/* The HTTP charset applies only to a document that declares no encoding and
- * carries no byte order mark. */
-static const char *effective_charset(FILE *fp, const char *charset)
-{
-    char head[256] = "";
-    if (!charset)
-        return NULL;
-    rewind(fp);
-    size_t n = fread(head, 1, sizeof head - 1, fp);
-    head[n] = '\0';
-    rewind(fp);
-    if (n >= 2 && ((unsigned char)head[0] == 0xFE || (unsigned char)head[0] == 0xFF ||
-                   (unsigned char)head[0] == 0xEF || head[0] == '\0' || head[1] == '\0'))
-        return NULL;
-    if (!strncmp(head, "<?xml", 5) && strstr(head, "encoding"))
-        return NULL;
-    return charset;
-}
-
 mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset, struct csw_page_info *info,
                         csw_record_fn fn, void *ud, struct mo_err *err)
 {
@@ -660,7 +641,7 @@ mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset, struct 
 
     info->matched = info->returned = info->next = -1;
     info->records = 0;
-    const char *enc = effective_charset(fp, charset);
+    const char *enc = xmlsafe_effective_charset(fp, charset);
     rc = xmlsafe_reader_for_file(fp, name, enc, &w.r, err);
     if (rc != MO_OK)
         return rc;
@@ -845,7 +826,7 @@ mo_rc csw_scan_page(struct csw_page *page, struct csw_page_info *info,
     info->matched = info->returned = info->next = -1;
     info->records = 0;
     const char *charset = page->charset[0] ? page->charset : NULL;
-    const char *enc = effective_charset(page->resp.body, charset);
+    const char *enc = xmlsafe_effective_charset(page->resp.body, charset);
     mo_rc rc = xmlsafe_sax_file(page->resp.body, page->name, enc, &h, &s, err);
     if (rc == MO_OK && (s.bad_root || s.results_depth < 0))
         rc = mo_fail(err, MO_EPARTNER, "\"%s\" is not a GetRecords response with results",

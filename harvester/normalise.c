@@ -11,6 +11,7 @@
 #include "normalise.h"
 
 #include "xmlsafe.h"
+#include "xsltsafe.h"
 
 #include <libexslt/exslt.h>
 #include <libxml/xmlsave.h>
@@ -28,16 +29,12 @@
 #define NORMALISE_MAX_TEMPLATE_DEPTH 500
 #define NORMALISE_MAX_TEMPLATE_VARS 20000
 #define NORMALISE_MAX_XPATH_OPS 50000000UL
-#define NORMALISE_MAX_MESSAGE 512
 
 enum stylesheet_id { XSL_ISO19139, XSL_ISO19115_3, XSL_CSW, XSL_DCAT, XSL_OGC, XSL_COUNT };
 
 static const char *const stylesheet_files[XSL_COUNT] = {
-    "iso19139-to-unified.xsl",
-    "iso19115-3-to-unified.xsl",
-    "csw-record-to-unified.xsl",
-    "dcat-rdf-to-unified.xsl",
-    "ogc-layer-to-unified.xsl",
+    "iso19139-to-unified.xsl", "iso19115-3-to-unified.xsl", "csw-record-to-unified.xsl",
+    "dcat-rdf-to-unified.xsl", "ogc-layer-to-unified.xsl",
 };
 
 struct root_rule {
@@ -67,57 +64,6 @@ struct normaliser {
     xsltSecurityPrefs *prefs;
 };
 
-/* Messages of one transform, collected by the libxslt error handler. */
-struct xslt_errors {
-    char msg[NORMALISE_MAX_MESSAGE];
-    size_t len;
-};
-
-static void collect_error(void *ctx, const char *fmt, ...) MO_PRINTF(2, 3);
-
-static void collect_error(void *ctx, const char *fmt, ...)
-{
-    struct xslt_errors *e = ctx;
-    if (e->len + 1 >= sizeof e->msg)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(e->msg + e->len, sizeof e->msg - e->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        e->len += (size_t)n < sizeof e->msg - e->len ? (size_t)n : sizeof e->msg - e->len - 1;
-}
-
-/* One line: newlines become "; ", surrounding blanks go. */
-static const char *tidy_message(struct xslt_errors *e)
-{
-    char *s = e->msg;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-        s[--n] = '\0';
-    for (char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ';';
-    return *s ? s : "no message";
-}
-
-static xsltSecurityPrefs *security_prefs_new(void)
-{
-    xsltSecurityPrefs *p = xsltNewSecurityPrefs();
-    if (!p)
-        return NULL;
-    const xsltSecurityOption denied[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
-                                         XSLT_SECPREF_CREATE_DIRECTORY,
-                                         XSLT_SECPREF_READ_NETWORK, XSLT_SECPREF_WRITE_NETWORK};
-    for (size_t i = 0; i < sizeof denied / sizeof *denied; i++) {
-        if (xsltSetSecurityPrefs(p, denied[i], xsltSecurityForbid) != 0) {
-            xsltFreeSecurityPrefs(p);
-            return NULL;
-        }
-    }
-    return p;
-}
-
 static mo_rc compile_stylesheet(const char *dir, const char *file, xsltStylesheet **out,
                                 struct mo_err *err)
 {
@@ -144,7 +90,7 @@ mo_rc normalise_new(const char *xslt_dir, struct normaliser **out, struct mo_err
     n = calloc(1, sizeof *n);
     if (!n)
         return mo_fail(err, MO_ENOMEM, "could not allocate the normaliser");
-    n->prefs = security_prefs_new();
+    n->prefs = xsltsafe_prefs_new();
     if (!n->prefs) {
         rc = mo_fail(err, MO_ENOMEM, "could not set up xslt security preferences");
         goto out;
@@ -198,8 +144,7 @@ static mo_rc choose_stylesheet(const xmlNode *root, enum stylesheet_id *out, cha
         *out = XSL_ISO19139;
         return MO_OK;
     }
-    return mo_fail(err, MO_EXML, "unsupported record root {%s}%s", ns,
-                   (const char *)root->name);
+    return mo_fail(err, MO_EXML, "unsupported record root {%s}%s", ns, (const char *)root->name);
 }
 
 /* A text node of white space only (XML's four blank characters, as libxslt's
@@ -260,7 +205,7 @@ static void strip_blank_text(xmlNode *root)
 }
 
 static mo_rc run_transform(xsltStylesheet *xsl, xsltSecurityPrefs *prefs, xmlDoc *raw,
-                           xmlDoc **result, struct xslt_errors *errors)
+                           xmlDoc **result, struct xsltsafe_errors *errors)
 {
     *result = NULL;
     xsltTransformContext *ctxt = xsltNewTransformContext(xsl, raw);
@@ -271,7 +216,7 @@ static mo_rc run_transform(xsltStylesheet *xsl, xsltSecurityPrefs *prefs, xmlDoc
         rc = MO_EXSLT;
         goto out;
     }
-    xsltSetTransformErrorFunc(ctxt, errors, collect_error);
+    xsltSetTransformErrorFunc(ctxt, errors, xsltsafe_collect_error);
     ctxt->maxTemplateDepth = NORMALISE_MAX_TEMPLATE_DEPTH;
     ctxt->maxTemplateVars = NORMALISE_MAX_TEMPLATE_VARS;
     ctxt->opLimit = NORMALISE_MAX_XPATH_OPS;
@@ -289,12 +234,11 @@ out:
     return rc;
 }
 
-mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified,
-                           struct mo_err *err)
+mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified, struct mo_err *err)
 {
     enum stylesheet_id id = 0;
     char label[256];
-    struct xslt_errors errors = {.len = 0};
+    struct xsltsafe_errors errors = {.len = 0};
     *unified = NULL;
     xmlNode *root = raw ? xmlDocGetRootElement(raw) : NULL;
     if (!root)
@@ -306,7 +250,7 @@ mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified,
     strip_blank_text(root);
     rc = run_transform(n->xsl[id], n->prefs, raw, unified, &errors);
     if (rc != MO_OK)
-        return mo_fail(err, rc, "could not normalise %s: %s", label, tidy_message(&errors));
+        return mo_fail(err, rc, "could not normalise %s: %s", label, xsltsafe_message(&errors));
     if (!xmlDocGetRootElement(*unified)) {
         xmlFreeDoc(*unified);
         *unified = NULL;
@@ -316,8 +260,7 @@ mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified,
     return MO_OK;
 }
 
-mo_rc normalise_record(struct normaliser *n, xmlDoc *raw, struct record *rec,
-                       struct mo_err *err)
+mo_rc normalise_record(struct normaliser *n, xmlDoc *raw, struct record *rec, struct mo_err *err)
 {
     xmlDoc *unified = NULL;
     mo_rc rc = normalise_to_unified(n, raw, &unified, err);

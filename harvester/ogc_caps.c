@@ -15,6 +15,7 @@
 #include "ogc_caps.h"
 
 #include "xmlsafe.h"
+#include "xsltsafe.h"
 
 #include <ctype.h>
 #include <libexslt/exslt.h>
@@ -41,7 +42,6 @@
 #define OGC_CAPS_MAX_TEMPLATE_DEPTH 3000
 #define OGC_CAPS_MAX_TEMPLATE_VARS 100000
 #define OGC_CAPS_MAX_XPATH_OPS 500000000UL
-#define OGC_CAPS_MAX_MESSAGE 512
 #define OGC_CAPS_SNIFF_BYTES 512
 #define OGC_CAPS_EXCERPT 160
 
@@ -161,25 +161,6 @@ static mo_rc sniff_body(FILE *fp, const char *name, struct mo_err *err)
                        excerpt);
     }
     return MO_OK;
-}
-
-/* The HTTP charset, unless the document has a byte-order mark or declares
- * its encoding itself (XML's own rules win over HTTP's). */
-static const char *effective_charset(FILE *fp, const char *charset)
-{
-    char head[256] = "";
-    if (!charset || !*charset)
-        return NULL;
-    rewind(fp);
-    size_t n = fread(head, 1, sizeof head - 1, fp);
-    head[n] = '\0';
-    rewind(fp);
-    if (n >= 2 && ((unsigned char)head[0] == 0xFE || (unsigned char)head[0] == 0xFF ||
-                   (unsigned char)head[0] == 0xEF || head[0] == '\0' || head[1] == '\0'))
-        return NULL;
-    if (!strncmp(head, "<?xml", 5) && strstr(head, "encoding"))
-        return NULL;
-    return charset;
 }
 
 /* ---------------------------------------------------- the tree */
@@ -316,44 +297,6 @@ static mo_rc check_root(xmlDoc *doc, const char *name, struct ogc_caps_info *inf
 
 /* ------------------------------------------------------ stylesheet */
 
-/* Messages of one transform, collected by the libxslt error handler. */
-struct xslt_errors {
-    char msg[OGC_CAPS_MAX_MESSAGE];
-    size_t len;
-};
-
-static void collect_error(void *ctx, const char *fmt, ...) MO_PRINTF(2, 3);
-
-static void collect_error(void *ctx, const char *fmt, ...)
-{
-    struct xslt_errors *e = ctx;
-    if (e->len + 1 >= sizeof e->msg)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(e->msg + e->len, sizeof e->msg - e->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        e->len += (size_t)n < sizeof e->msg - e->len ? (size_t)n : sizeof e->msg - e->len - 1;
-}
-
-static xsltSecurityPrefs *security_prefs_new(void)
-{
-    xsltSecurityPrefs *p = xsltNewSecurityPrefs();
-    if (!p)
-        return NULL;
-    const xsltSecurityOption denied[] = {XSLT_SECPREF_READ_FILE, XSLT_SECPREF_WRITE_FILE,
-                                         XSLT_SECPREF_CREATE_DIRECTORY, XSLT_SECPREF_READ_NETWORK,
-                                         XSLT_SECPREF_WRITE_NETWORK};
-    for (size_t i = 0; i < sizeof denied / sizeof *denied; i++) {
-        if (xsltSetSecurityPrefs(p, denied[i], xsltSecurityForbid) != 0) {
-            xsltFreeSecurityPrefs(p);
-            return NULL;
-        }
-    }
-    return p;
-}
-
 mo_rc ogc_caps_new(const char *xslt_dir, struct ogc_caps **out, struct mo_err *err)
 {
     char path[4096];
@@ -368,7 +311,7 @@ mo_rc ogc_caps_new(const char *xslt_dir, struct ogc_caps **out, struct mo_err *e
     struct ogc_caps *c = calloc(1, sizeof *c);
     if (!c)
         return mo_fail(err, MO_ENOMEM, "could not allocate the capabilities reader");
-    c->prefs = security_prefs_new();
+    c->prefs = xsltsafe_prefs_new();
     if (!c->prefs) {
         ogc_caps_free(c);
         return mo_fail(err, MO_ENOMEM, "could not set up xslt security preferences");
@@ -395,7 +338,7 @@ void ogc_caps_free(struct ogc_caps *c)
 static mo_rc run_split(struct ogc_caps *c, xmlDoc *doc, const char *service_url, const char *name,
                        xmlDoc **result, struct mo_err *err)
 {
-    struct xslt_errors errors = {.len = 0};
+    struct xsltsafe_errors errors = {.len = 0};
     mo_rc rc = MO_OK;
     *result = NULL;
     errors.msg[0] = '\0';
@@ -408,7 +351,7 @@ static mo_rc run_split(struct ogc_caps *c, xmlDoc *doc, const char *service_url,
         rc = mo_fail(err, MO_EXSLT, "could not set up the transform of \"%s\"", name);
         goto out;
     }
-    xsltSetTransformErrorFunc(ctxt, &errors, collect_error);
+    xsltSetTransformErrorFunc(ctxt, &errors, xsltsafe_collect_error);
     ctxt->maxTemplateDepth = OGC_CAPS_MAX_TEMPLATE_DEPTH;
     ctxt->maxTemplateVars = OGC_CAPS_MAX_TEMPLATE_VARS;
     ctxt->opLimit = OGC_CAPS_MAX_XPATH_OPS;
@@ -535,7 +478,7 @@ mo_rc ogc_caps_parse(struct ogc_caps *c, FILE *body, const char *name, const cha
     if (rc == MO_OK)
         rc = sniff_body(body, name, err);
     if (rc == MO_OK)
-        rc = read_tree(body, name, effective_charset(body, charset), &doc, err);
+        rc = read_tree(body, name, xmlsafe_effective_charset(body, charset), &doc, err);
     if (rc == MO_OK)
         rc = check_root(doc, name, info, err);
     if (rc == MO_OK)
