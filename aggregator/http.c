@@ -598,6 +598,18 @@ mo_rc http_new(const struct http_config *cfg, struct http **out, struct mo_err *
     return MO_OK;
 }
 
+/* Accept policy: while stopping, a new connection is closed at once.  (Not
+ * MHD_quiesce_daemon: with a thread pool and epoll, libmicrohttpd 0.9.75's
+ * quiesce races its own worker threads removing the listening socket from
+ * their epoll sets, and aborts the process now and then.) */
+static enum MHD_Result http_on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct http *h = cls;
+    (void)addr;
+    (void)addrlen;
+    return atomic_load(&h->stopping) ? MHD_NO : MHD_YES;
+}
+
 mo_rc http_start(struct http *h, struct mo_err *err)
 {
     const struct http_limits *l = &h->cfg.limits;
@@ -610,7 +622,7 @@ mo_rc http_start(struct http *h, struct mo_err *err)
     if (h->daemon || h->fd < 0)
         return mo_fail(err, MO_EBADREQ, "HTTP server already started or stopped");
     h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, http_on_request, h, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log,
+        flags, 0, http_on_accept, h, http_on_request, h, MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log,
         (void *)h->cfg.log, MHD_OPTION_LISTEN_SOCKET, h->fd, MHD_OPTION_CONNECTION_LIMIT,
         l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -631,13 +643,7 @@ void http_stop(struct http *h, unsigned grace_s)
 {
     if (!h || !h->daemon)
         return;
-    atomic_store(&h->stopping, 1);
-    /* quiesced, the daemon no longer accepts; new clients are refused at
-     * once rather than left in the accept queue (the socket itself may be
-     * closed only after MHD_stop_daemon) */
-    int ours = MHD_quiesce_daemon(h->daemon) != MHD_INVALID_SOCKET;
-    if (ours)
-        shutdown(h->fd, SHUT_RDWR);
+    atomic_store(&h->stopping, 1); /* new connections closed at once (http_on_accept) */
     long waited_us = 0;
     while (atomic_load(&h->active) > 0 && waited_us < (long)grace_s * 1000000L) {
         usleep(HTTP_STOP_POLL_US);
@@ -646,10 +652,8 @@ void http_stop(struct http *h, unsigned grace_s)
     if (atomic_load(&h->active) > 0)
         log_warn(h->cfg.log, "%d request(s) still running after %u s; cut", atomic_load(&h->active),
                  grace_s);
-    MHD_stop_daemon(h->daemon);
+    MHD_stop_daemon(h->daemon); /* closes the listening socket it was given */
     h->daemon = NULL;
-    if (ours)
-        close(h->fd); /* else MHD_stop_daemon closed it */
     h->fd = -1;
 }
 

@@ -871,17 +871,18 @@ static void test_graceful_stop(void **state)
     assert_true(atomic_load(&s->slow_entered));
     assert_int_equal(pthread_create(&stopper, NULL, stop_server, &st), 0);
 
-    /* while stopping: new clients are refused at once (the first tries may
-     * come before the stopper thread ran) */
+    /* while stopping: a new client's connection is closed at once, with no
+     * answer (the first tries may come before the stopper thread ran) */
     CURLcode refused = CURLE_OK;
-    for (int i = 0; i < 20 && refused != CURLE_COULDNT_CONNECT; i++) {
+    for (int i = 0; i < 20 && refused == CURLE_OK; i++) {
         struct reply r;
         usleep(50 * 1000);
         get(s, "/echo", &r);
         refused = r.rc;
         reply_free(&r);
     }
-    assert_int_equal(refused, CURLE_COULDNT_CONNECT);
+    assert_true(refused == CURLE_GOT_NOTHING || refused == CURLE_RECV_ERROR ||
+                refused == CURLE_SEND_ERROR || refused == CURLE_COULDNT_CONNECT);
 
     pthread_join(stopper, NULL);
     pthread_join(client, NULL);
