@@ -34,7 +34,6 @@
 #define RENDER_MAX_TEMPLATE_VARS 20000
 #define RENDER_MAX_XPATH_OPS 20000000UL
 #define RENDER_MAX_LABEL 160
-#define RENDER_MAX_PATH 4096
 
 enum stylesheet_id { XSL_DC, XSL_ISO, XSL_ISO_SET, XSL_COUNT };
 
@@ -59,23 +58,6 @@ struct render_sink {
     mo_rc rc;
 };
 
-static mo_rc render_compile(const char *dir, const char *file, xsltStylesheet **out,
-                            struct mo_err *err)
-{
-    char path[RENDER_MAX_PATH];
-    struct stat st;
-    *out = NULL;
-    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return mo_fail(err, MO_ELIMIT, "stylesheet path too long: \"%s\"", dir);
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return mo_fail(err, MO_EIO, "could not read stylesheet \"%s\"", path);
-    *out = xsltParseStylesheetFile((const xmlChar *)path);
-    if (!*out)
-        return mo_fail(err, MO_EXSLT, "could not compile stylesheet \"%s\"", path);
-    return MO_OK;
-}
-
 mo_rc render_new(const char *xslt_dir, struct render **out, struct mo_err *err)
 {
     mo_rc rc = MO_OK;
@@ -91,7 +73,7 @@ mo_rc render_new(const char *xslt_dir, struct render **out, struct mo_err *err)
         goto out;
     }
     for (int i = 0; i < XSL_COUNT && rc == MO_OK; i++)
-        rc = render_compile(xslt_dir, stylesheet_files[i], &r->xsl[i], err);
+        rc = xsltsafe_compile(xslt_dir, stylesheet_files[i], &r->xsl[i], err);
 out:
     if (rc != MO_OK) {
         render_free(r);
@@ -174,32 +156,14 @@ static mo_rc render_build_params(const char *set, const struct render_params *p,
 static mo_rc render_transform(const struct render *r, enum stylesheet_id id, xmlDoc *doc,
                               const char **params, xmlDoc **result, struct xsltsafe_errors *errors)
 {
-    *result = NULL;
-    xsltTransformContext *ctxt = xsltNewTransformContext(r->xsl[id], doc);
-    if (!ctxt)
-        return MO_ENOMEM;
-    mo_rc rc = MO_OK;
-    if (xsltSetCtxtSecurityPrefs(r->prefs, ctxt) != 0) {
-        rc = MO_EXSLT;
-        goto out;
-    }
-    xsltSetTransformErrorFunc(ctxt, errors, xsltsafe_collect_error);
-    ctxt->maxTemplateDepth = RENDER_MAX_TEMPLATE_DEPTH;
-    ctxt->maxTemplateVars = RENDER_MAX_TEMPLATE_VARS;
-    ctxt->opLimit = RENDER_MAX_XPATH_OPS;
-    if (params && xsltQuoteUserParams(ctxt, params) != 0) {
-        rc = MO_EXSLT;
-        goto out;
-    }
-    *result = xsltApplyStylesheetUser(r->xsl[id], doc, NULL, NULL, NULL, ctxt);
-    if (!*result || !xmlDocGetRootElement(*result) || ctxt->state == XSLT_STATE_ERROR ||
-        ctxt->state == XSLT_STATE_STOPPED || errors->len > 0) {
+    static const struct xsltsafe_limits limits = {RENDER_MAX_TEMPLATE_DEPTH,
+                                                  RENDER_MAX_TEMPLATE_VARS, RENDER_MAX_XPATH_OPS};
+    mo_rc rc = xsltsafe_apply(r->xsl[id], r->prefs, &limits, doc, params, result, errors);
+    if (rc == MO_OK && !xmlDocGetRootElement(*result)) {
         xmlFreeDoc(*result);
         *result = NULL;
         rc = MO_EXSLT;
     }
-out:
-    xsltFreeTransformContext(ctxt);
     return rc;
 }
 

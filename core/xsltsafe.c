@@ -1,8 +1,12 @@
 #include "xsltsafe.h"
 
+#include <libxslt/transform.h>
+#include <libxslt/variables.h>
+#include <libxslt/xsltutils.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void xsltsafe_collect_error(void *ctx, const char *fmt, ...)
 {
@@ -44,4 +48,50 @@ xsltSecurityPrefs *xsltsafe_prefs_new(void)
         }
     }
     return p;
+}
+
+mo_rc xsltsafe_compile(const char *dir, const char *file, xsltStylesheet **out, struct mo_err *err)
+{
+    char path[4096];
+    struct stat st;
+    *out = NULL;
+    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return mo_fail(err, MO_ELIMIT, "stylesheet path too long: \"%s\"", dir);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return mo_fail(err, MO_EIO, "could not read stylesheet \"%s\"", path);
+    *out = xsltParseStylesheetFile((const xmlChar *)path);
+    if (!*out)
+        return mo_fail(err, MO_EXSLT, "could not compile stylesheet \"%s\"", path);
+    return MO_OK;
+}
+
+mo_rc xsltsafe_apply(xsltStylesheet *xsl, xsltSecurityPrefs *prefs,
+                     const struct xsltsafe_limits *limits, xmlDoc *doc, const char **params,
+                     xmlDoc **result, struct xsltsafe_errors *errors)
+{
+    *result = NULL;
+    xsltTransformContext *ctxt = xsltNewTransformContext(xsl, doc);
+    if (!ctxt)
+        return MO_ENOMEM;
+    mo_rc rc = MO_OK;
+    if (xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0 ||
+        (params && xsltQuoteUserParams(ctxt, params) != 0)) {
+        rc = MO_EXSLT;
+        goto out;
+    }
+    xsltSetTransformErrorFunc(ctxt, errors, xsltsafe_collect_error);
+    ctxt->maxTemplateDepth = limits->max_template_depth;
+    ctxt->maxTemplateVars = limits->max_template_vars;
+    ctxt->opLimit = limits->max_xpath_ops;
+    *result = xsltApplyStylesheetUser(xsl, doc, NULL, NULL, NULL, ctxt);
+    if (!*result || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED ||
+        errors->len > 0) {
+        xmlFreeDoc(*result);
+        *result = NULL;
+        rc = MO_EXSLT;
+    }
+out:
+    xsltFreeTransformContext(ctxt);
+    return rc;
 }

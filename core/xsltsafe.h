@@ -10,7 +10,9 @@
 
 #include "result.h"
 
+#include <libxml/tree.h>
 #include <libxslt/security.h>
+#include <libxslt/xsltInternals.h>
 #include <stddef.h>
 
 #define XSLTSAFE_MAX_MESSAGE 512
@@ -32,5 +34,27 @@ const char *xsltsafe_message(struct xsltsafe_errors *e);
  * any network access (caller frees with xsltFreeSecurityPrefs); NULL when
  * out of memory. */
 xsltSecurityPrefs *xsltsafe_prefs_new(void);
+
+/* Compiles dir/file once (caller frees with xsltFreeStylesheet).  MO_ELIMIT
+ * for a path too long, MO_EIO when it is no readable file, MO_EXSLT when it
+ * does not compile. */
+mo_rc xsltsafe_compile(const char *dir, const char *file, xsltStylesheet **out,
+                       struct mo_err *err) MO_MUST_CHECK;
+
+/* Limits of one transform. */
+struct xsltsafe_limits {
+    int max_template_depth;
+    int max_template_vars;
+    unsigned long max_xpath_ops;
+};
+
+/* Runs xsl over doc with prefs and limits, params (name, quoted value, …,
+ * NULL; may be NULL) passed as strings, never as XPath.  Any message
+ * libxslt reports fails the transform (a refused file or network read is
+ * only reported, the transform itself goes on): MO_EXSLT with the messages
+ * in errors, MO_ENOMEM.  *result is the new document on MO_OK only. */
+mo_rc xsltsafe_apply(xsltStylesheet *xsl, xsltSecurityPrefs *prefs,
+                     const struct xsltsafe_limits *limits, xmlDoc *doc, const char **params,
+                     xmlDoc **result, struct xsltsafe_errors *errors) MO_MUST_CHECK;
 
 #endif

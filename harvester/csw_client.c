@@ -664,23 +664,6 @@ mo_rc csw_parse_records(FILE *fp, const char *name, const char *charset, struct 
     return rc;
 }
 
-/* The charset parameter of a Content-Type, copied into out ("" when none). */
-static void content_charset(const char *content_type, char *out, size_t size)
-{
-    out[0] = '\0';
-    const char *c = content_type ? strcasestr(content_type, "charset=") : NULL;
-    if (!c)
-        return;
-    c += 8;
-    if (*c == '"')
-        c++;
-    size_t n = strcspn(c, "\"; \t");
-    if (n >= size)
-        return;
-    memcpy(out, c, n);
-    out[n] = '\0';
-}
-
 mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struct csw_query *q,
                      struct csw_page *page, struct mo_err *err)
 {
@@ -704,7 +687,7 @@ mo_rc csw_fetch_page(struct fetch *f, const struct csw_endpoint *ep, const struc
     if (rc == MO_OK)
         rc = check_not_html(&page->resp, url, err);
     if (rc == MO_OK) {
-        content_charset(page->resp.content_type, page->charset, sizeof page->charset);
+        fetch_content_charset(page->resp.content_type, page->charset, sizeof page->charset);
         snprintf(page->name, sizeof page->name, "%s (startPosition %ld)",
                  ep->post_url[0] ? ep->post_url : ep->get_url, q->start);
     } else {

@@ -33,9 +33,9 @@ struct fetch {
 
 /* State of one attempt, shared with the libcurl callbacks. */
 struct attempt {
-    char *mem;    /* the body while it fits FETCH_MEMORY_SPOOL_BYTES */
+    char *mem; /* the body while it fits FETCH_MEMORY_SPOOL_BYTES */
     size_t mem_cap;
-    FILE *spool;  /* past that: a temporary file holding it all */
+    FILE *spool; /* past that: a temporary file holding it all */
     long max_bytes;
     long bytes;
     int over_limit;
@@ -221,6 +221,22 @@ void fetch_response_clear(struct fetch_response *resp)
         fclose(resp->body);
     free(resp->body_mem);
     memset(resp, 0, sizeof *resp);
+}
+
+void fetch_content_charset(const char *content_type, char *out, size_t size)
+{
+    out[0] = '\0';
+    const char *c = content_type ? strcasestr(content_type, "charset=") : NULL;
+    if (!c)
+        return;
+    c += 8;
+    if (*c == '"')
+        c++;
+    size_t n = strcspn(c, "\"; \t");
+    if (n >= size)
+        return;
+    memcpy(out, c, n);
+    out[n] = '\0';
 }
 
 char *fetch_escape(struct fetch *f, const char *s)

@@ -74,6 +74,10 @@ void fetch_free(struct fetch *f);
  * again with on = 0.  The only call that may come from another thread. */
 void fetch_cancel(struct fetch *f, int on);
 
+/* The charset parameter of a Content-Type (may be NULL), copied into out
+ * ("" when none or longer than size). */
+void fetch_content_charset(const char *content_type, char *out, size_t size);
+
 /* GET url.  On MO_OK resp->status is 2xx and resp->body holds the body.  Any
  * other final status gives MO_EHTTP with the message above (resp is cleared). */
 mo_rc fetch_get(struct fetch *f, const char *url, struct fetch_response *resp,

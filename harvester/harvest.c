@@ -245,6 +245,22 @@ static mo_rc flush_batch(struct run *run, struct mo_err *err)
     return rc;
 }
 
+mo_rc run_walk_docs(xmlDoc *const *docs, size_t n, long matched, long next,
+                    struct csw_page_info *info, csw_record_fn fn, void *ud, struct mo_err *err)
+{
+    info->matched = matched;
+    info->returned = (long)n;
+    info->next = next;
+    info->records = 0;
+    for (size_t i = 0; i < n; i++) {
+        mo_rc rc = fn(ud, xmlDocGetRootElement(docs[i]), info->records, err);
+        info->records++;
+        if (rc != MO_OK)
+            return rc;
+    }
+    return MO_OK;
+}
+
 mo_rc run_record_error(struct run *run, const char *identifier, const char *reason,
                        struct mo_err *err)
 {

@@ -45,17 +45,7 @@ static mo_rc walk_caps_page(void *page, struct csw_page_info *info, csw_record_f
                             struct mo_err *err)
 {
     struct caps_page *p = page;
-    info->matched = p->total;
-    info->returned = (long)p->n;
-    info->next = -1;
-    info->records = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        mo_rc rc = fn(ud, xmlDocGetRootElement(p->docs[i]), info->records, err);
-        info->records++;
-        if (rc != MO_OK)
-            return rc;
-    }
-    return MO_OK;
+    return run_walk_docs(p->docs, p->n, p->total, -1, info, fn, ud, err);
 }
 
 /* The ISO record at url, or NULL (why in err). */
@@ -195,10 +185,7 @@ static mo_rc caps_list(struct run *run, struct mo_err *err)
     if (rc == MO_OK)
         rc = fetch_get(run->h->fetch, L->caps_url, &resp, err);
     if (rc == MO_OK) {
-        const char *c = resp.content_type ? strcasestr(resp.content_type, "charset=") : NULL;
-        if (c)
-            snprintf(charset, sizeof charset, "%.*s", (int)strcspn(c + 8, "\"; \t"),
-                     c + 8 + (c[8] == '"'));
+        fetch_content_charset(resp.content_type, charset, sizeof charset);
         rc = ogc_caps_parse(caps, resp.body, L->caps_url, run->src->url,
                             charset[0] ? charset : NULL, &L->info, gather_record, L, err);
     }

@@ -126,17 +126,7 @@ static mo_rc walk_dcat_page(void *page, struct csw_page_info *info, csw_record_f
         *err = p->parse_err;
         return p->parse_rc;
     }
-    info->matched = p->info.total;
-    info->returned = (long)p->n;
-    info->next = p->info.next_url ? 1 : 0;
-    info->records = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        mo_rc rc = fn(ud, xmlDocGetRootElement(p->docs[i]), info->records, err);
-        info->records++;
-        if (rc != MO_OK)
-            return rc;
-    }
-    return MO_OK;
+    return run_walk_docs(p->docs, p->n, p->info.total, p->info.next_url ? 1 : 0, info, fn, ud, err);
 }
 
 static void page_clear(struct dcat_page *p)

@@ -37,17 +37,7 @@ static mo_rc walk_folder_page(void *page, struct csw_page_info *info, csw_record
                               struct mo_err *err)
 {
     struct folder_page *p = page;
-    info->matched = p->total;
-    info->returned = (long)p->n;
-    info->next = -1;
-    info->records = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        mo_rc rc = fn(ud, xmlDocGetRootElement(p->docs[i]), info->records, err);
-        info->records++;
-        if (rc != MO_OK)
-            return rc;
-    }
-    return MO_OK;
+    return run_walk_docs(p->docs, p->n, p->total, -1, info, fn, ud, err);
 }
 
 /* ---- listing ---- */

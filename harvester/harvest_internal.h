@@ -116,6 +116,12 @@ int run_stop_requested(const struct run *run);
 mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
                     struct mo_err *err) MO_MUST_CHECK;
 
+/* A page_walk's walk over records already parsed, one document each, in
+ * order: fills info (matched and next as given) and calls fn with each root. */
+mo_rc run_walk_docs(xmlDoc *const *docs, size_t n, long matched, long next,
+                    struct csw_page_info *info, csw_record_fn fn, void *ud,
+                    struct mo_err *err) MO_MUST_CHECK;
+
 /* A record that could not be taken (named by identifier, URL or path; may
  * be NULL): counted, logged and stored with the run; the run goes on.
  * Fails only when the store does. */

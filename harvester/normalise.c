@@ -30,6 +30,9 @@
 #define NORMALISE_MAX_TEMPLATE_VARS 20000
 #define NORMALISE_MAX_XPATH_OPS 50000000UL
 
+static const struct xsltsafe_limits normalise_limits = {
+    NORMALISE_MAX_TEMPLATE_DEPTH, NORMALISE_MAX_TEMPLATE_VARS, NORMALISE_MAX_XPATH_OPS};
+
 enum stylesheet_id { XSL_ISO19139, XSL_ISO19115_3, XSL_CSW, XSL_DCAT, XSL_OGC, XSL_COUNT };
 
 static const char *const stylesheet_files[XSL_COUNT] = {
@@ -64,23 +67,6 @@ struct normaliser {
     xsltSecurityPrefs *prefs;
 };
 
-static mo_rc compile_stylesheet(const char *dir, const char *file, xsltStylesheet **out,
-                                struct mo_err *err)
-{
-    char path[4096];
-    struct stat st;
-    *out = NULL;
-    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return mo_fail(err, MO_ELIMIT, "stylesheet path too long: \"%s\"", dir);
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return mo_fail(err, MO_EIO, "could not read stylesheet \"%s\"", path);
-    *out = xsltParseStylesheetFile((const xmlChar *)path);
-    if (!*out)
-        return mo_fail(err, MO_EXSLT, "could not compile stylesheet \"%s\"", path);
-    return MO_OK;
-}
-
 mo_rc normalise_new(const char *xslt_dir, struct normaliser **out, struct mo_err *err)
 {
     mo_rc rc = MO_OK;
@@ -96,7 +82,7 @@ mo_rc normalise_new(const char *xslt_dir, struct normaliser **out, struct mo_err
         goto out;
     }
     for (int i = 0; i < XSL_COUNT && rc == MO_OK; i++)
-        rc = compile_stylesheet(xslt_dir, stylesheet_files[i], &n->xsl[i], err);
+        rc = xsltsafe_compile(xslt_dir, stylesheet_files[i], &n->xsl[i], err);
 out:
     if (rc != MO_OK) {
         normalise_free(n);
@@ -204,36 +190,6 @@ static void strip_blank_text(xmlNode *root)
     }
 }
 
-static mo_rc run_transform(xsltStylesheet *xsl, xsltSecurityPrefs *prefs, xmlDoc *raw,
-                           xmlDoc **result, struct xsltsafe_errors *errors)
-{
-    *result = NULL;
-    xsltTransformContext *ctxt = xsltNewTransformContext(xsl, raw);
-    if (!ctxt)
-        return MO_ENOMEM;
-    mo_rc rc = MO_OK;
-    if (xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0) {
-        rc = MO_EXSLT;
-        goto out;
-    }
-    xsltSetTransformErrorFunc(ctxt, errors, xsltsafe_collect_error);
-    ctxt->maxTemplateDepth = NORMALISE_MAX_TEMPLATE_DEPTH;
-    ctxt->maxTemplateVars = NORMALISE_MAX_TEMPLATE_VARS;
-    ctxt->opLimit = NORMALISE_MAX_XPATH_OPS;
-    *result = xsltApplyStylesheetUser(xsl, raw, NULL, NULL, NULL, ctxt);
-    /* Any reported error fails the record: a refused file or network read is
-     * only reported by libxslt, the transform itself goes on. */
-    if (!*result || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED ||
-        errors->len > 0) {
-        xmlFreeDoc(*result);
-        *result = NULL;
-        rc = MO_EXSLT;
-    }
-out:
-    xsltFreeTransformContext(ctxt);
-    return rc;
-}
-
 mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified, struct mo_err *err)
 {
     enum stylesheet_id id = 0;
@@ -248,7 +204,7 @@ mo_rc normalise_to_unified(struct normaliser *n, xmlDoc *raw, xmlDoc **unified, 
         return rc;
     errors.msg[0] = '\0';
     strip_blank_text(root);
-    rc = run_transform(n->xsl[id], n->prefs, raw, unified, &errors);
+    rc = xsltsafe_apply(n->xsl[id], n->prefs, &normalise_limits, raw, NULL, unified, &errors);
     if (rc != MO_OK)
         return mo_fail(err, rc, "could not normalise %s: %s", label, xsltsafe_message(&errors));
     if (!xmlDocGetRootElement(*unified)) {

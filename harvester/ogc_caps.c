@@ -299,14 +299,7 @@ static mo_rc check_root(xmlDoc *doc, const char *name, struct ogc_caps_info *inf
 
 mo_rc ogc_caps_new(const char *xslt_dir, struct ogc_caps **out, struct mo_err *err)
 {
-    char path[4096];
-    struct stat st;
     *out = NULL;
-    int n = snprintf(path, sizeof path, "%s/%s", xslt_dir, OGC_CAPS_SPLIT_XSL);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return mo_fail(err, MO_ELIMIT, "stylesheet path too long: \"%s\"", xslt_dir);
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return mo_fail(err, MO_EIO, "could not read stylesheet \"%s\"", path);
     exsltRegisterAll(); /* idempotent; the split uses str:tokenize */
     struct ogc_caps *c = calloc(1, sizeof *c);
     if (!c)
@@ -316,10 +309,10 @@ mo_rc ogc_caps_new(const char *xslt_dir, struct ogc_caps **out, struct mo_err *e
         ogc_caps_free(c);
         return mo_fail(err, MO_ENOMEM, "could not set up xslt security preferences");
     }
-    c->split = xsltParseStylesheetFile((const xmlChar *)path);
-    if (!c->split) {
+    mo_rc rc = xsltsafe_compile(xslt_dir, OGC_CAPS_SPLIT_XSL, &c->split, err);
+    if (rc != MO_OK) {
         ogc_caps_free(c);
-        return mo_fail(err, MO_EXSLT, "could not compile stylesheet \"%s\"", path);
+        return rc;
     }
     *out = c;
     return MO_OK;
@@ -338,44 +331,29 @@ void ogc_caps_free(struct ogc_caps *c)
 static mo_rc run_split(struct ogc_caps *c, xmlDoc *doc, const char *service_url, const char *name,
                        xmlDoc **result, struct mo_err *err)
 {
+    static const struct xsltsafe_limits limits = {
+        OGC_CAPS_MAX_TEMPLATE_DEPTH, OGC_CAPS_MAX_TEMPLATE_VARS, OGC_CAPS_MAX_XPATH_OPS};
     struct xsltsafe_errors errors = {.len = 0};
-    mo_rc rc = MO_OK;
-    *result = NULL;
-    errors.msg[0] = '\0';
-    xsltTransformContext *ctxt = xsltNewTransformContext(c->split, doc);
-    if (!ctxt)
+    const char *params[] = {"service-url", service_url, NULL};
+    mo_rc rc = xsltsafe_apply(c->split, c->prefs, &limits, doc, params, result, &errors);
+    if (rc == MO_ENOMEM)
         return mo_fail(err, MO_ENOMEM, "out of memory reading \"%s\"", name);
-    if (xsltSetCtxtSecurityPrefs(c->prefs, ctxt) != 0 ||
-        xsltQuoteOneUserParam(ctxt, (const xmlChar *)"service-url", (const xmlChar *)service_url) !=
-            0) {
-        rc = mo_fail(err, MO_EXSLT, "could not set up the transform of \"%s\"", name);
-        goto out;
-    }
-    xsltSetTransformErrorFunc(ctxt, &errors, xsltsafe_collect_error);
-    ctxt->maxTemplateDepth = OGC_CAPS_MAX_TEMPLATE_DEPTH;
-    ctxt->maxTemplateVars = OGC_CAPS_MAX_TEMPLATE_VARS;
-    ctxt->opLimit = OGC_CAPS_MAX_XPATH_OPS;
-    *result = xsltApplyStylesheetUser(c->split, doc, NULL, NULL, NULL, ctxt);
-    if (!*result || ctxt->state == XSLT_STATE_ERROR || ctxt->state == XSLT_STATE_STOPPED ||
-        errors.len > 0) {
-        xmlFreeDoc(*result);
-        *result = NULL;
+    if (rc != MO_OK) {
         char *m = errors.msg;
         for (char *p = m; *p; p++)
             if (*p == '\n' || *p == '\r')
                 *p = ' ';
         squeeze(m, sizeof errors.msg - 1);
-        rc = mo_fail(err, MO_EXSLT, "could not split the capabilities of \"%s\": %s", name,
-                     *m ? m : "no message");
-    } else if (!xmlDocGetRootElement(*result) || !is_c(xmlDocGetRootElement(*result), "records")) {
+        return mo_fail(err, MO_EXSLT, "could not split the capabilities of \"%s\": %s", name,
+                       *m ? m : "no message");
+    }
+    if (!xmlDocGetRootElement(*result) || !is_c(xmlDocGetRootElement(*result), "records")) {
         xmlFreeDoc(*result);
         *result = NULL;
-        rc = mo_fail(err, MO_EXSLT, "could not split the capabilities of \"%s\": no c:records",
-                     name);
+        return mo_fail(err, MO_EXSLT, "could not split the capabilities of \"%s\": no c:records",
+                       name);
     }
-out:
-    xsltFreeTransformContext(ctxt);
-    return rc;
+    return MO_OK;
 }
 
 /* ------------------------------------------------ the records */
