@@ -300,6 +300,8 @@ static mo_rc on_changed(void *ud, xmlNode *node, long index, struct mo_err *err)
     struct run *run = ud;
     if (index >= run->plan.n || run->plan.state[index] != REC_NEW)
         return MO_OK;
+    if (run->standalone_docs) /* the record is a document of its own already */
+        return take_record(run, node->doc, run->plan.hash[index], err);
     xmlDoc *doc = csw_record_doc(node);
     if (!doc)
         return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
@@ -331,7 +333,7 @@ static mo_rc write_unchanged(struct run *run, struct mo_err *err)
 
 static void held_free(struct run *run)
 {
-    for (size_t k = 0; k < run->n_held; k++)
+    for (size_t k = 0; k < run->n_held && !run->standalone_docs; k++)
         xmlFreeDoc(run->held[k]);
     run->n_held = 0;
 }
@@ -356,9 +358,12 @@ static mo_rc on_record_once(void *ud, xmlNode *node, long index, struct mo_err *
     if (rc != MO_OK)
         return rc;
     run->held[run->n_held] = NULL;
-    if (run->plan.state[run->plan.n - 1] != REC_TOO_BIG &&
-        !(run->held[run->n_held] = csw_record_doc(node)))
-        return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
+    if (run->plan.state[run->plan.n - 1] != REC_TOO_BIG) { /* too big: reported, not kept */
+        /* a page's own document lives as long as the page; a CSW record is copied */
+        run->held[run->n_held] = run->standalone_docs ? node->doc : csw_record_doc(node);
+        if (!run->held[run->n_held])
+            return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
+    }
     if (++run->n_held == HARVEST_BATCH_MAX)
         return take_held(run, err);
     return MO_OK;
@@ -510,6 +515,7 @@ mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page
     mo_rc rc;
     plan_reset(&run->plan);
     run->page_info = info;
+    run->standalone_docs = pw->standalone;
     if (run->single_walk) {
         rc = pw->walk(pw->page, info, on_record_once, run, err);
         if (rc == MO_OK && run->n_held)
@@ -534,7 +540,9 @@ mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page
         rc = report_too_big(run, err);
     if (rc == MO_OK)
         choose_walk(run);
+    held_free(run); /* an error may leave some: freed while the flag still says whose */
     run->page_info = NULL;
+    run->standalone_docs = 0;
     return rc;
 }
 

@@ -124,7 +124,7 @@ static mo_rc take_gathered(struct caps_listing *L, struct mo_err *err)
     struct run *run = L->run;
     struct caps_page p = {L->docs, L->n, -1};
     struct csw_page_info info = {0};
-    struct page_walk pw = {walk_caps_page, NULL, &p};
+    struct page_walk pw = {walk_caps_page, NULL, &p, 1};
     mo_rc rc = MO_OK;
     if (L->n > 0) {
         run->page_fresh = 0;

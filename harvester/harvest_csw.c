@@ -107,7 +107,7 @@ static mo_rc harvest_page(struct run *run, struct mo_err *err)
             rc = csw_fetch_page(run->h->fetch, ep, &q, &page, err);
         }
         t1 = run_now_ms();
-        struct page_walk pw = {walk_csw_page, scan_csw_page, &page};
+        struct page_walk pw = {walk_csw_page, scan_csw_page, &page, 0};
         if (rc == MO_OK)
             rc = run_take_page(run, &pw, &info, err);
         if (rc != MO_EXML || run->page_fresh > 0)

@@ -181,7 +181,7 @@ static mo_rc dcat_page_take(struct run *run, const char *url, char **next, struc
     *next = NULL;
     run->page_fresh = 0;
     mo_rc rc = fetch_get(run->h->fetch, url, &p.resp, err);
-    struct page_walk pw = {walk_dcat_page, NULL, &p};
+    struct page_walk pw = {walk_dcat_page, NULL, &p, 1};
     if (rc == MO_OK)
         rc = run_take_page(run, &pw, &info, err);
     if (rc == MO_OK)

@@ -134,7 +134,7 @@ static mo_rc folder_page(struct run *run, struct folder_listing *L, struct mo_er
     for (long i = L->next; i < end && rc == MO_OK; i++)
         rc = load_file(run, L, L->files.items[i], &p, err);
     struct csw_page_info info = {0};
-    struct page_walk pw = {walk_folder_page, NULL, &p};
+    struct page_walk pw = {walk_folder_page, NULL, &p, 1};
     if (rc == MO_OK)
         rc = run_take_page(run, &pw, &info, err);
     page_clear(&p);

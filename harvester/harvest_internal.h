@@ -70,6 +70,10 @@ struct page_walk {
     mo_rc (*scan)(void *page, struct csw_page_info *info, const struct csw_scan_sink *sink,
                   void *ud, struct mo_err *err);
     void *page;
+    /* The records handed on are the roots of documents of their own that
+     * live until run_take_page returns: the core takes them as they are
+     * (normalising changes them) instead of copying each. */
+    int standalone;
 };
 
 struct run {
@@ -85,7 +89,8 @@ struct run {
     int single_walk;                 /* this page in one walk (see run_take_page) */
     xmlDoc *held[HARVEST_BATCH_MAX]; /* one walk: copies waiting for their plan */
     size_t n_held;
-    long page_fresh; /* records of the page not received before in this run */
+    long page_fresh;     /* records of the page not received before in this run */
+    int standalone_docs; /* the page's records are documents of their own (page_walk) */
     struct run_counters c;
     struct buf report;
     const struct csw_page_info *page_info; /* of the page being taken */
