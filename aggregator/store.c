@@ -23,7 +23,6 @@
 #define STORE_MAX_MIGRATIONS 999
 #define STORE_MIGRATE_LOCK "7236984417" /* advisory lock key of store_migrate */
 
-static mo_rc store_analyze_stale(struct store *s, struct mo_err *err);
 
 /* ---- errors and statements ---- */
 
@@ -818,11 +817,9 @@ mo_rc store_retire_unseen(struct store *s, long long source_id, long long run_id
         *retired = 0;
     if (!(max_shrink >= 0 && max_shrink <= 1))
         max_shrink = STORE_DEFAULT_MAX_SHRINK;
-    /* the counts below join the whole source, and every seen stamp just
-     * changed: fresh statistics keep their plans linear */
-    mo_rc arc = store_analyze_stale(s, err);
-    if (arc != MO_OK)
-        return arc;
+    /* both statements below reach each record's seen stamp through its
+     * primary key: linear in the source even while the statistics of
+     * record_seen do not know this run yet (migration 007) */
     mo_rc rc = store_exec(s, "BEGIN", 0, NULL, NULL, err, "could not retire records of source %lld",
                           source_id);
     if (rc == MO_OK)
@@ -830,8 +827,8 @@ mo_rc store_retire_unseen(struct store *s, long long source_id, long long run_id
                         "could not lock source %lld", source_id);
     if (rc == MO_OK)
         rc = store_exec(s,
-                        "SELECT count(*), count(s.record_id) FROM record r"
-                        " LEFT JOIN record_seen s ON s.record_id = r.id AND s.last_run = $2"
+                        "SELECT count(*), count(*) FILTER (WHERE s.last_run = $2) FROM record r"
+                        " LEFT JOIN record_seen s ON s.record_id = r.id"
                         " WHERE r.source_id = $1 AND r.retired_at IS NULL",
                         2, params, &res, err, "could not count records of source %lld", source_id);
     if (rc != MO_OK)
@@ -870,36 +867,6 @@ static mo_rc store_analyze(struct store *s, struct mo_err *err)
                           NULL, NULL, err, "could not analyze records");
     if (rc == MO_OK)
         rc = store_exec(s, "ANALYZE record_seen", 0, NULL, NULL, err, "could not analyze records");
-    return rc;
-}
-
-/* The same, for each of the two tables only when its statistics lag behind:
- * more rows changed since its last ANALYZE than a tenth of what it holds
- * (autovacuum's rule).  A re-harvest leaves record untouched: its ANALYZE
- * would be a tenth of the run. */
-static mo_rc store_analyze_stale(struct store *s, struct mo_err *err)
-{
-    static const char *const tables[][2] = {
-        {"record", "ANALYZE record (id, source_id, identifier, hash, retired_at)"},
-        {"record_seen", "ANALYZE record_seen"},
-    };
-    mo_rc rc = MO_OK;
-    for (size_t i = 0; i < sizeof tables / sizeof *tables && rc == MO_OK; i++) {
-        PGresult *res = NULL;
-        const char *params[] = {tables[i][0]};
-        rc = store_exec(
-            s,
-            "SELECT pg_stat_get_mod_since_analyze(c.oid) > 0.1 * greatest(c.reltuples, 0)"
-            " + 50 FROM pg_class c WHERE c.oid = $1::regclass",
-            1, params, &res, err, "could not read the statistics of %s", tables[i][0]);
-        if (rc != MO_OK)
-            break;
-        int stale = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
-        PQclear(res);
-        if (stale)
-            rc = store_exec(s, tables[i][1], 0, NULL, NULL, err, "could not analyze %s",
-                            tables[i][0]);
-    }
     return rc;
 }
 

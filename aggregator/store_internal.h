@@ -12,12 +12,16 @@
 #include <libpq-fe.h>
 
 #define STORE_MAX_FIELD_BYTES (512u << 20) /* one statement parameter at most */
+#define STORE_UPSERTS_PREPARED 4              /* page upserts kept prepared, by row count */
 
 struct store {
     PGconn *conn;
     long pages;        /* pages written on this connection */
     long next_analyze; /* refresh the planner's statistics at this page count */
     char sqlstate[6];  /* of the last failed statement */
+    /* row counts whose page upsert is prepared on this connection
+     * (store_page.c), most recent first */
+    size_t upsert_rows[STORE_UPSERTS_PREPARED];
 };
 
 /* Leaves the connection idle: rolls back an open or failed transaction. */

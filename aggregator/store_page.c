@@ -239,27 +239,64 @@ static size_t page_pick(const struct record *recs, size_t n, const struct record
     return kept;
 }
 
+/* The name of the upsert of n rows, prepared on this connection if it is
+ * not yet.  Pages have few sizes (the page size, the last page's): parsing
+ * and planning a statement of 3,700 parameters for each was a tenth of
+ * PostgreSQL's work in a first harvest. */
+static mo_rc page_upsert_prepare(struct store *s, const struct page_params *pp, size_t n,
+                                 char *name, size_t name_size, struct mo_err *err)
+{
+    snprintf(name, name_size, "moisson_upsert_%zu", n);
+    for (size_t i = 0; i < STORE_UPSERTS_PREPARED; i++)
+        if (s->upsert_rows[i] == n)
+            return MO_OK;
+    struct buf sql;
+    buf_init(&sql, STORE_MAX_FIELD_BYTES);
+    mo_rc rc = page_insert_sql(&sql, n);
+    if (rc != MO_OK) {
+        buf_free(&sql);
+        return mo_fail(err, rc, "could not prepare a page of %zu records: out of memory", n);
+    }
+    size_t last = STORE_UPSERTS_PREPARED - 1;
+    if (s->upsert_rows[last]) { /* forget the oldest */
+        char old[64];
+        snprintf(old, sizeof old, "DEALLOCATE moisson_upsert_%zu", s->upsert_rows[last]);
+        rc = store_exec(s, old, 0, NULL, NULL, err, "could not drop a prepared page statement");
+        s->upsert_rows[last] = 0;
+    }
+    PGresult *r = rc == MO_OK ? PQprepare(s->conn, name, sql.data, pp->n, pp->types) : NULL;
+    if (rc == MO_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        rc = store_fail(s, r, err, "could not prepare a page of %zu records", n);
+    PQclear(r);
+    buf_free(&sql);
+    if (rc != MO_OK)
+        return rc;
+    memmove(&s->upsert_rows[1], &s->upsert_rows[0], last * sizeof *s->upsert_rows);
+    s->upsert_rows[0] = n;
+    return MO_OK;
+}
+
 /* The upsert of the picked records: added and updated counts into res. */
 static mo_rc page_upsert(struct store *s, const char *sid, const struct record *const *recs,
                          size_t n, struct page_result *res, struct mo_err *err)
 {
     struct page_params pp = {0};
-    struct buf sql;
-    buf_init(&sql, STORE_MAX_FIELD_BYTES);
+    char name[64];
     mo_rc rc = params_alloc(&pp, n);
     if (rc == MO_OK) {
+        pp.types[pp.n] = 0; /* source_id: as the statement says */
         pp.values[pp.n++] = sid;
         for (size_t i = 0; i < n && rc == MO_OK; i++)
             rc = params_add_record(&pp, recs[i]);
     }
-    if (rc == MO_OK)
-        rc = page_insert_sql(&sql, n);
     if (rc != MO_OK) {
         rc = mo_fail(err, rc, "could not write page of source %s: out of memory", sid);
         goto out;
     }
-    PGresult *r =
-        PQexecParams(s->conn, sql.data, pp.n, pp.types, pp.values, pp.lengths, pp.formats, 0);
+    rc = page_upsert_prepare(s, &pp, n, name, sizeof name, err);
+    if (rc != MO_OK)
+        goto out;
+    PGresult *r = PQexecPrepared(s->conn, name, pp.n, pp.values, pp.lengths, pp.formats, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         rc = store_fail(s, r, err, "could not write page of source %s", sid);
     } else {
@@ -269,7 +306,6 @@ static mo_rc page_upsert(struct store *s, const char *sid, const struct record *
     }
     PQclear(r);
 out:
-    buf_free(&sql);
     params_free(&pp);
     return rc;
 }

@@ -38,7 +38,9 @@ static const char usage_text[] =
     "  MOISSON_HOME    data directory (default /var/lib/moisson for root,\n"
     "                  else ~/.local/share/moisson)\n"
     "  MOISSON_DB      default for --db\n"
-    "  MOISSON_SHARE   directory holding xslt/ and schemas/\n";
+    "  MOISSON_SHARE   directory holding xslt/ and schemas/\n"
+    "  MOISSON_HARVEST_THREADS  threads normalising new records beside the\n"
+    "                  harvest's own (default: one per processor beyond the first, at most 3)\n";
 
 static volatile sig_atomic_t stop_flag;
 

@@ -4,6 +4,7 @@
 #include "fetch.h"
 #include "harvest.h"
 #include "normalise.h"
+#include "normpool.h"
 #include "rdf.h"
 
 #include <getopt.h>
@@ -13,6 +14,18 @@
 #include <time.h>
 
 #define RUNS_DEFAULT_LIMIT 20
+
+/* Helper threads for normalisation: MOISSON_HARVEST_THREADS (0 to
+ * NORMPOOL_MAX_THREADS), else what suits the machine. */
+static int harvest_threads(void)
+{
+    const char *v = getenv("MOISSON_HARVEST_THREADS");
+    char *end = NULL;
+    long n = v && *v ? strtol(v, &end, 10) : -1;
+    if (!v || !*v || *end || n < 0)
+        return normpool_default_threads();
+    return n > NORMPOOL_MAX_THREADS ? NORMPOOL_MAX_THREADS : (int)n;
+}
 
 static const char harvest_usage[] =
     "usage: moisson harvest [--full] NAME... | --all\n"
@@ -103,7 +116,8 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
                         .rdf = rdf,
                         .xslt_dir = xslt,
                         .log = &cli->log,
-                        .stop = cli->stop};
+                        .stop = cli->stop,
+                        .norm_threads = harvest_threads()};
     if (all) {
         for (size_t i = 0; i < count && !*cli->stop; i++)
             failures += !harvest_one(cli, &h, &list[i], full);

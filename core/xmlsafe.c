@@ -59,10 +59,15 @@ static void silent_error(void *ctx, const xmlError *error)
     (void)error;
 }
 
+void xmlsafe_init_thread(void)
+{
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)silent_error);
+}
+
 void xmlsafe_init(void)
 {
     xmlInitParser();
-    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)silent_error);
+    xmlsafe_init_thread();
     if (!default_loader) {
         default_loader = xmlGetExternalEntityLoader();
         xmlSetExternalEntityLoader(local_only_loader);

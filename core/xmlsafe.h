@@ -27,6 +27,10 @@
 /* Called once from main (and from each test) before any parsing. */
 void xmlsafe_init(void);
 
+/* Called by every other thread that parses or transforms, before it does:
+ * libxml2's error handler is per thread. */
+void xmlsafe_init_thread(void);
+
 /* Parses len bytes of data into a new document (caller frees with
  * xmlFreeDoc).  name labels the input in error messages. */
 mo_rc xmlsafe_parse_memory(const char *data, size_t len, const char *name, xmlDoc **out,

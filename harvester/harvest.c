@@ -269,29 +269,33 @@ mo_rc run_record_error(struct run *run, const char *identifier, const char *reas
     return store_run_error(run->h->store, run->run_id, identifier, reason, err);
 }
 
-/* Normalises one new or changed record into the batch; a failure is a
- * per-record error and the run goes on. */
+/* A taken record into the batch, or its failure into the run's errors (a
+ * per-record error: the run goes on). */
+static mo_rc keep_taken(struct run *run, struct normpool_job *job, const char *hash,
+                        struct mo_err *err)
+{
+    if (job->rc != MO_OK) {
+        char *id = guess_identifier(job->doc);
+        mo_rc rc = run_record_error(run, id, job->err.msg, err);
+        free(id);
+        return rc;
+    }
+    struct record *rec = &run->batch[run->n];
+    *rec = job->rec;
+    memset(&job->rec, 0, sizeof job->rec);
+    memcpy(rec->hash, hash, sizeof rec->hash); /* the plan's */
+    if (++run->n == HARVEST_BATCH_MAX)
+        return flush_batch(run, err);
+    return MO_OK;
+}
+
+/* Normalises one new or changed record into the batch. */
 static mo_rc take_record(struct run *run, xmlDoc *doc, const char *hash, struct mo_err *err)
 {
-    struct mo_err rec_err = {0};
-    struct record *rec = &run->batch[run->n];
-    memset(rec, 0, sizeof *rec);
-    mo_rc rc = record_set_original(rec, doc, NULL); /* the hash is the plan's */
-    if (rc == MO_OK)
-        rc = normalise_record(run->h->norm, doc, rec, &rec_err);
-    else
-        mo_fail(&rec_err, rc, "could not serialise the record");
-    if (rc == MO_OK) {
-        memcpy(rec->hash, hash, sizeof rec->hash);
-        if (++run->n == HARVEST_BATCH_MAX)
-            return flush_batch(run, err);
-        return MO_OK;
-    }
-    record_clear(rec);
-    char *id = guess_identifier(doc);
-    rc = run_record_error(run, id, rec_err.msg, err);
-    free(id);
-    return rc;
+    struct normpool_job *job = &run->jobs[HARVEST_BATCH_MAX];
+    job->doc = doc;
+    normpool_take(run->h->norm, job);
+    return keep_taken(run, job, hash, err);
 }
 
 /* Second walk: only the records the plan calls new. */
@@ -331,23 +335,68 @@ static mo_rc write_unchanged(struct run *run, struct mo_err *err)
     return rc;
 }
 
+/* Waits for the pool's round (if any) and drops what it made that was not
+ * kept. */
+static void round_end(struct run *run)
+{
+    if (run->round_open) {
+        normpool_finish(run->pool);
+        run->round_open = 0;
+    }
+    for (size_t j = 0; j < run->n_jobs; j++)
+        record_clear(&run->jobs[j].rec);
+    run->n_jobs = 0;
+}
+
 static void held_free(struct run *run)
 {
+    round_end(run); /* the pool may still be reading them */
     for (size_t k = 0; k < run->n_held && !run->standalone_docs; k++)
         xmlFreeDoc(run->held[k]);
     run->n_held = 0;
 }
 
-/* One walk: the held copies get their plan, and the new ones are normalised. */
+/* One walk: the held copies get their plan, and the new ones are kept (from
+ * the pool, which took every held record it could as it came) or
+ * normalised now. */
 static mo_rc take_held(struct run *run, struct mo_err *err)
 {
     long from = run->plan.n - (long)run->n_held;
     mo_rc rc = plan_decide_from(run, from, err);
-    for (size_t k = 0; rc == MO_OK && k < run->n_held; k++)
-        if (run->plan.state[from + (long)k] == REC_NEW)
-            rc = take_record(run, run->held[k], run->plan.hash[from + (long)k], err);
+    if (run->round_open) {
+        normpool_finish(run->pool);
+        run->round_open = 0;
+    }
+    for (size_t k = 0; rc == MO_OK && k < run->n_held; k++) {
+        const char *hash = run->plan.hash[from + (long)k];
+        if (run->plan.state[from + (long)k] != REC_NEW)
+            continue;
+        if (run->job_of[k] >= 0)
+            rc = keep_taken(run, &run->jobs[run->job_of[k]], hash, err);
+        else
+            rc = take_record(run, run->held[k], hash, err);
+    }
     held_free(run);
     return rc;
+}
+
+/* Hands held[k] to the pool straight away when it can go: in a page taken in
+ * one walk most records are new, and the pool normalises them while this
+ * thread parses the next ones (an unchanged one is normalised for nothing
+ * and dropped). */
+static void hand_to_pool(struct run *run, size_t k)
+{
+    xmlDoc *doc = run->held[k];
+    run->job_of[k] = -1;
+    if (!run->pool || !doc || !normpool_doc_independent(doc, run->held, k))
+        return;
+    if (!run->round_open) {
+        normpool_begin(run->pool, run->jobs);
+        run->round_open = 1;
+    }
+    run->jobs[run->n_jobs].doc = doc;
+    run->job_of[k] = (int)run->n_jobs++;
+    normpool_add(run->pool);
 }
 
 /* One walk: hash every record and keep a copy until its plan is known. */
@@ -364,6 +413,7 @@ static mo_rc on_record_once(void *ud, xmlNode *node, long index, struct mo_err *
         if (!run->held[run->n_held])
             return mo_fail(err, MO_ENOMEM, "out of memory copying a record");
     }
+    hand_to_pool(run, run->n_held);
     if (++run->n_held == HARVEST_BATCH_MAX)
         return take_held(run, err);
     return MO_OK;
@@ -616,10 +666,19 @@ static struct run *run_new(struct harvest *h, const struct source *src,
     run->h = h;
     run->src = src;
     run->kind = kind;
+    run->jobs = calloc(HARVEST_BATCH_MAX + 1, sizeof *run->jobs);
+    if (!run->jobs ||
+        (h->norm_threads > 0 && normpool_start(h->norm, h->norm_threads, &run->pool) != MO_OK)) {
+        free(run->jobs);
+        free(run);
+        return NULL;
+    }
     if (h->writer_store) {
         run->recent = calloc(RECENT_HASHES, sizeof *run->recent);
         if (!run->recent || writer_start(h->writer_store, &run->writer) != MO_OK) {
             free(run->recent);
+            normpool_stop(run->pool);
+            free(run->jobs);
             free(run);
             return NULL;
         }
@@ -634,6 +693,8 @@ static void run_free(struct run *run)
         return;
     run->kind->close(run);
     writer_stop(run->writer);
+    normpool_stop(run->pool);
+    free(run->jobs);
     free(run->recent);
     held_free(run);
     for (size_t i = 0; i < run->n; i++)

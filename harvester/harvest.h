@@ -47,6 +47,8 @@ struct harvest {
     const char *xslt_dir;        /* the stylesheets (capabilities of wfs/wms sources) */
     const struct log *log;       /* borrowed, may be NULL */
     volatile sig_atomic_t *stop; /* set by a signal handler: end the run; may be NULL */
+    int norm_threads;            /* helper threads normalising new records beside the
+                                    run's own (normpool.h); 0: the run's thread alone */
 };
 
 struct harvest_options {

@@ -16,6 +16,7 @@
 
 #include "csw_client.h"
 #include "harvest.h"
+#include "normpool.h"
 #include "paging.h"
 #include "writer.h"
 
@@ -88,6 +89,12 @@ struct run {
     size_t n;
     int single_walk;                 /* this page in one walk (see run_take_page) */
     xmlDoc *held[HARVEST_BATCH_MAX]; /* one walk: copies waiting for their plan */
+    struct normpool *pool;           /* NULL: new records are normalised in line */
+    struct normpool_job *jobs;       /* HARVEST_BATCH_MAX for the pool, one more for
+                                        the records normalised in line */
+    int job_of[HARVEST_BATCH_MAX];   /* held[k] is taken by jobs[job_of[k]], or -1 */
+    size_t n_jobs;
+    int round_open; /* jobs[0, n_jobs) are with the pool */
     size_t n_held;
     long page_fresh;     /* records of the page not received before in this run */
     int standalone_docs; /* the page's records are documents of their own (page_walk) */

@@ -46,7 +46,8 @@ void hctx_open(struct hctx *c, const char *name)
                             .writer_store = c->writer_store,
                             .fetch = c->fetch,
                             .norm = c->norm,
-                            .log = &c->log};
+                            .log = &c->log,
+                            .norm_threads = 1}; /* the pool's path, as on any multi-core machine */
 }
 
 void hctx_close(struct hctx *c)

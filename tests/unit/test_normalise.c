@@ -5,6 +5,7 @@
  * schemas/unified-record.xsd.
  */
 #include "normalise.h"
+#include "normpool.h"
 #include "record.h"
 #include "xmlsafe.h"
 
@@ -388,6 +389,95 @@ static void test_normalise_record_keeps_hash(void **state)
     xmlFreeDoc(raw);
 }
 
+/* The demo territory's records (always in the tree) and two that fail, as
+ * separate documents: what the pool takes. */
+static size_t load_pool_docs(struct fixture *f, xmlDoc **docs, size_t max)
+{
+    static const char *const dirs[] = {"demo/partners/cc-val-de-loire",
+                                       "demo/partners/commune-saint-aubin",
+                                       "demo/partners/departement"};
+    size_t n = 0;
+    char path[4096];
+    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+        snprintf(path, sizeof path, "%s/%s", f->share, dirs[d]);
+        DIR *dir = opendir(path);
+        if (!dir)
+            fail_msg("could not open \"%s\"", path);
+        struct dirent *e;
+        while ((e = readdir(dir)) && n + 2 < max) {
+            if (!strstr(e->d_name, ".xml"))
+                continue;
+            snprintf(path, sizeof path, "%s/%s/%s", f->share, dirs[d], e->d_name);
+            FILE *fp = fopen(path, "rb");
+            struct mo_err err = {0};
+            if (!fp || xmlsafe_parse_file(fp, path, &docs[n], &err) != MO_OK)
+                fail_msg("could not read \"%s\": %s", path, err.msg);
+            fclose(fp);
+            n++;
+        }
+        closedir(dir);
+    }
+    docs[n++] = parse_text("<wfs:WFS_Capabilities xmlns:wfs='http://www.opengis.net/wfs'/>");
+    docs[n++] = parse_text("<csw:Record xmlns:csw='http://www.opengis.net/cat/csw/2.0.2' "
+                           "xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+                           "<dc:title>Sans identifiant</dc:title></csw:Record>");
+    return n;
+}
+
+/* Records normalised by a pool of helpers come out as the same records,
+ * failures included, each in its own job, round after round. */
+static void test_pool_matches_in_line(void **state)
+{
+    struct fixture *f = *state;
+    enum { MAX = 64 };
+    xmlDoc *pooled[MAX], *alone[MAX];
+    struct normpool_job jobs[MAX], single;
+    struct normpool *pool = NULL;
+    size_t n = load_pool_docs(f, pooled, MAX);
+    assert_true(n >= 20);
+    assert_int_equal(load_pool_docs(f, alone, MAX), n);
+    assert_int_equal(normpool_start(f->n, 2, &pool), MO_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(normpool_doc_independent(pooled[i], pooled, i));
+    assert_false(normpool_doc_independent(pooled[1], pooled, 2));
+    for (int round = 0; round < 3; round++) {
+        memset(jobs, 0, sizeof jobs);
+        normpool_begin(pool, jobs);
+        for (size_t i = 0; i < n; i++) {
+            jobs[i].doc = xmlCopyDoc(pooled[i], 1);
+            normpool_add(pool);
+        }
+        normpool_finish(pool);
+        for (size_t i = 0; i < n; i++) {
+            memset(&single, 0, sizeof single);
+            single.doc = xmlCopyDoc(alone[i], 1);
+            normpool_take(f->n, &single);
+            assert_int_equal(jobs[i].rc, single.rc);
+            if (single.rc == MO_OK) {
+                assert_string_equal(jobs[i].rec.identifier, single.rec.identifier);
+                assert_string_equal(jobs[i].rec.unified, single.rec.unified);
+                assert_string_equal(jobs[i].rec.original, single.rec.original);
+            } else {
+                assert_string_equal(jobs[i].err.msg, single.err.msg);
+                assert_null(jobs[i].rec.identifier);
+            }
+            record_clear(&single.rec);
+            xmlFreeDoc(single.doc);
+            record_clear(&jobs[i].rec);
+            xmlFreeDoc(jobs[i].doc);
+        }
+        assert_int_equal(jobs[n - 2].rc, MO_EXML);
+        assert_int_equal(jobs[n - 1].rc, MO_EXML);
+    }
+    normpool_begin(pool, jobs); /* an empty round */
+    normpool_finish(pool);
+    normpool_stop(pool);
+    for (size_t i = 0; i < n; i++) {
+        xmlFreeDoc(pooled[i]);
+        xmlFreeDoc(alone[i]);
+    }
+}
+
 static void test_missing_xslt_dir(void **state)
 {
     (void)state;
@@ -450,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_unsupported_root),
         cmocka_unit_test(test_record_without_identifier),
         cmocka_unit_test(test_normalise_record_keeps_hash),
+        cmocka_unit_test(test_pool_matches_in_line),
         cmocka_unit_test(test_missing_xslt_dir),
         cmocka_unit_test(test_stylesheet_cannot_read_files),
     };
