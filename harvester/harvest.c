@@ -668,7 +668,8 @@ static struct run *run_new(struct harvest *h, const struct source *src,
     run->kind = kind;
     run->jobs = calloc(HARVEST_BATCH_MAX + 1, sizeof *run->jobs);
     if (!run->jobs ||
-        (h->norm_threads > 0 && normpool_start(h->norm, h->norm_threads, &run->pool) != MO_OK)) {
+        (h->norm_threads > 0 &&
+         normpool_start(h->norm, h->xslt_dir, h->norm_threads, &run->pool) != MO_OK)) {
         free(run->jobs);
         free(run);
         return NULL;

@@ -12,7 +12,8 @@
  * busy with a job, so that normpool_finish knows when the round is done.
  * jobs is NULL between rounds. */
 struct normpool {
-    struct normaliser *norm;
+    struct normaliser *norm; /* the caller's */
+    char *xslt_dir;          /* each helper compiles its own */
     pthread_t threads[NORMPOOL_MAX_THREADS];
     int n_threads;
     pthread_mutex_t lock;
@@ -44,17 +45,26 @@ static struct normpool_job *job_next(struct normpool *p)
 }
 
 /* Takes one job without the lock; called and returns with it held. */
-static void take_unlocked(struct normpool *p, struct normpool_job *job)
+static void take_unlocked(struct normpool *p, struct normaliser *norm, struct normpool_job *job)
 {
     pthread_mutex_unlock(&p->lock);
-    normpool_take(p->norm, job);
+    normpool_take(norm, job);
     pthread_mutex_lock(&p->lock);
 }
 
+/* A helper compiles the stylesheets for itself: libxslt shares a compiled
+ * stylesheet between threads only as far as its features go (measured: the
+ * DCAT stylesheet's xsl:key lookups failed one record in 400 when two
+ * threads shared it).  A helper that cannot compile them leaves the work
+ * to the others and the caller. */
 static void *helper_main(void *arg)
 {
     struct normpool *p = arg;
+    struct normaliser *norm = NULL;
+    struct mo_err err = {0};
     xmlsafe_init_thread();
+    if (normalise_new(p->xslt_dir, &norm, &err) != MO_OK)
+        return NULL;
     pthread_mutex_lock(&p->lock);
     for (;;) {
         struct normpool_job *job = NULL;
@@ -63,21 +73,28 @@ static void *helper_main(void *arg)
         if (!job)
             break;
         p->inside++;
-        take_unlocked(p, job);
+        take_unlocked(p, norm, job);
         p->inside--;
         pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->lock);
+    normalise_free(norm);
     return NULL;
 }
 
-mo_rc normpool_start(struct normaliser *norm, int threads, struct normpool **out)
+mo_rc normpool_start(struct normaliser *norm, const char *xslt_dir, int threads,
+                     struct normpool **out)
 {
     *out = NULL;
     struct normpool *p = calloc(1, sizeof *p);
     if (!p)
         return MO_ENOMEM;
     p->norm = norm;
+    p->xslt_dir = strdup(xslt_dir ? xslt_dir : "");
+    if (!p->xslt_dir) {
+        free(p);
+        return MO_ENOMEM;
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
@@ -115,7 +132,7 @@ void normpool_finish(struct normpool *p)
     pthread_mutex_lock(&p->lock);
     struct normpool_job *job;
     while ((job = job_next(p)))
-        take_unlocked(p, job);
+        take_unlocked(p, p->norm, job);
     while (p->inside > 0)
         pthread_cond_wait(&p->done, &p->lock);
     p->jobs = NULL;
@@ -136,6 +153,7 @@ void normpool_stop(struct normpool *p)
     pthread_cond_destroy(&p->done);
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->lock);
+    free(p->xslt_dir);
     free(p);
 }
 

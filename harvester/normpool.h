@@ -4,10 +4,10 @@
  * A first harvest spends most of its time in the harvester's one thread:
  * serialising each new record (record_set_original) and running its
  * stylesheet (normalise_record).  Those two steps touch nothing but the
- * record's own document and the compiled stylesheets, which libxslt lets
- * threads share: the pool's threads take them while the run's thread goes
- * on parsing, and the run's thread takes what is left at the end of a
- * round.  Reports, the store and the batch stay with the caller.
+ * record's own document and a normaliser: each helper thread compiles its
+ * own (the run's thread uses the caller's), takes records while the run's
+ * thread goes on parsing, and the run's thread takes what is left at the end
+ * of a round.  Reports, the store and the batch stay with the caller.
  *
  * A job's document must not share an xmlDict with another document being
  * worked on at the same time (normpool_doc_independent tells).
@@ -35,9 +35,11 @@ struct normpool_job {
 
 struct normpool;
 
-/* Starts threads helpers (at most NORMPOOL_MAX_THREADS) that normalise with
- * norm (borrowed, outlives the pool). */
-mo_rc normpool_start(struct normaliser *norm, int threads, struct normpool **out) MO_MUST_CHECK;
+/* Starts threads helpers (at most NORMPOOL_MAX_THREADS), each normalising
+ * with the stylesheets of xslt_dir compiled for itself; the caller's share
+ * of a round is normalised with norm (borrowed, outlives the pool). */
+mo_rc normpool_start(struct normaliser *norm, const char *xslt_dir, int threads,
+                     struct normpool **out) MO_MUST_CHECK;
 
 /* Takes one job in the calling thread: what each thread of the pool does
  * with a job. */

@@ -21,7 +21,6 @@ void hctx_path(char *out, size_t size, const char *rel)
 void hctx_open(struct hctx *c, const char *name)
 {
     struct mo_err err = {0};
-    char xslt[1024];
     memset(c, 0, sizeof *c);
     c->log.level = getenv("MOISSON_TEST_VERBOSE") ? LOG_DEBUG : LOG_ERROR;
     testdb_create(name, c->conninfo, sizeof c->conninfo);
@@ -39,13 +38,14 @@ void hctx_open(struct hctx *c, const char *name)
     };
     if (fetch_new(&fo, &c->fetch) != MO_OK)
         fail_msg("fetch_new failed");
-    hctx_path(xslt, sizeof xslt, "xslt");
-    if (normalise_new(xslt, &c->norm, &err) != MO_OK)
+    hctx_path(c->xslt_dir, sizeof c->xslt_dir, "xslt");
+    if (normalise_new(c->xslt_dir, &c->norm, &err) != MO_OK)
         fail_msg("normalise_new: %s", err.msg);
     c->h = (struct harvest){.store = c->store,
                             .writer_store = c->writer_store,
                             .fetch = c->fetch,
                             .norm = c->norm,
+                            .xslt_dir = c->xslt_dir,
                             .log = &c->log,
                             .norm_threads = 1}; /* the pool's path, as on any multi-core machine */
 }

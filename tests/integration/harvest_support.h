@@ -15,6 +15,7 @@ struct hctx {
     struct store *writer_store;
     struct fetch *fetch;
     struct normaliser *norm;
+    char xslt_dir[1024];
     struct log log;
     struct harvest h;
 };

@@ -436,7 +436,9 @@ static void test_pool_matches_in_line(void **state)
     size_t n = load_pool_docs(f, pooled, MAX);
     assert_true(n >= 20);
     assert_int_equal(load_pool_docs(f, alone, MAX), n);
-    assert_int_equal(normpool_start(f->n, 2, &pool), MO_OK);
+    char xslt[4096];
+    snprintf(xslt, sizeof xslt, "%s/xslt", f->share);
+    assert_int_equal(normpool_start(f->n, xslt, 2, &pool), MO_OK);
     for (size_t i = 0; i < n; i++)
         assert_true(normpool_doc_independent(pooled[i], pooled, i));
     assert_false(normpool_doc_independent(pooled[1], pooled, 2));
