@@ -430,7 +430,7 @@ static mo_rc cql_comparison(struct cql *c, struct filter_node **out)
     const char *name = c->text + c->start;
     size_t name_len = c->n;
     int negated = 0;
-    enum filter_op op;
+    enum filter_op op = FILTER_EQ; /* set by cql_operator before any use */
     if (c->tok == CQL_QNAME) { /* decoded into c->str, which the next token reuses */
         name_len = c->str.len < sizeof qname ? c->str.len : sizeof qname - 1;
         memcpy(qname, c->str.data, name_len);
