@@ -22,10 +22,13 @@ mo_rc api_new(const struct api_config *cfg, struct api **out, struct mo_err *err
     *out = NULL;
     if (!cfg->public_url || !cfg->pool || strlen(cfg->public_url) >= API_MAX_URL)
         return mo_fail(err, MO_EBADREQ, "the API needs a public URL and a database pool");
+    if (cfg->title && strlen(cfg->title) > API_MAX_TITLE)
+        return mo_fail(err, MO_EBADREQ, "the API's title is longer than %d bytes", API_MAX_TITLE);
     struct api *a = calloc(1, sizeof *a);
     if (!a)
         return mo_fail(err, MO_ENOMEM, "out of memory for the API");
     snprintf(a->public_url, sizeof a->public_url, "%s", cfg->public_url);
+    snprintf(a->title, sizeof a->title, "%s", cfg->title ? cfg->title : "");
     a->pool = cfg->pool;
     a->log = cfg->log;
     mo_rc rc = search_new(&a->search, err);

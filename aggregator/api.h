@@ -33,16 +33,19 @@
 #define API_MAX_BODY (16 * 1024 * 1024) /* one JSON response */
 #define API_MAX_URL 4096                /* a link built from the request */
 #define API_MAX_LIST 1000               /* elements of a record's list shown */
+#define API_MAX_TITLE 512               /* the landing page's title (bytes) */
 
 struct api_config {
     const char *public_url; /* base URL of the server, no trailing '/' */
     struct dbpool *pool;    /* borrowed: must outlive the struct api */
     const struct log *log;  /* borrowed; may be NULL */
+    const char *title;      /* the landing page's title (copied); NULL or "": the default */
 };
 
 struct api;
 
-/* A new API (MO_ENOMEM; MO_EBADREQ without public URL or pool). */
+/* A new API (MO_ENOMEM; MO_EBADREQ without public URL or pool, or with a
+ * title longer than API_MAX_TITLE bytes). */
 mo_rc api_new(const struct api_config *cfg, struct api **out, struct mo_err *err) MO_MUST_CHECK;
 
 /* Frees a; a may be NULL.  No request may be running. */

@@ -11,6 +11,7 @@
 
 struct api {
     char public_url[API_MAX_URL];
+    char title[API_MAX_TITLE + 1]; /* empty: the default */
     struct dbpool *pool;
     const struct log *log;
     struct search *search;

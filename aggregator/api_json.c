@@ -14,6 +14,7 @@
 #define CRS84 "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 #define ISO_SCHEMA "http://www.isotc211.org/2005/gmd"
 #define DC_SCHEMA "http://www.opengis.net/cat/csw/2.0.2"
+#define API_DEFAULT_TITLE "moisson — catalogue du territoire"
 
 /* One link object; href is public_url + path (+ "?" + query when not
  * empty). */
@@ -36,7 +37,7 @@ static void link_write(struct json *j, const struct api *a, const char *path, co
 void api_json_landing(const struct api *a, struct json *j)
 {
     json_begin_object(j);
-    json_member_string(j, "title", "moisson — catalogue du territoire");
+    json_member_string(j, "title", a->title[0] ? a->title : API_DEFAULT_TITLE);
     json_member_string(j, "description",
                        "Every metadata record harvested from the territory's partners, "
                        "as OGC API - Records");

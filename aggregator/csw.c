@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define CSW_CONTENT_TYPE "application/xml; charset=UTF-8"
@@ -74,44 +75,111 @@ void csw_now(char *out, size_t size)
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* A configuration text: its value or the default, valid UTF-8, bounded. */
-static mo_rc csw_text(const char *value, const char *fallback, const char *what, char **out,
-                      struct mo_err *err)
+static const char *const identity_names[] = {"title",         "abstract",      "keywords",
+                                             "provider name", "provider site", "contact name",
+                                             "contact e-mail"};
+
+/* An http:// or https:// URL with a host, printable ASCII without spaces. */
+static int csw_site_ok(const char *s)
 {
-    const char *v = value ? value : fallback;
-    if (strlen(v) > CSW_MAX_TEXT || !http_text_utf8_ok(v, strlen(v)))
-        return mo_fail(err, MO_EBADREQ, "bad CSW %s: not UTF-8 text of at most %d bytes", what,
-                       CSW_MAX_TEXT);
-    *out = strdup(v);
-    return *out ? MO_OK : mo_fail(err, MO_ENOMEM, "out of memory");
+    size_t scheme = !strncasecmp(s, "http://", 7) ? 7 : !strncasecmp(s, "https://", 8) ? 8 : 0;
+    if (!scheme || !s[scheme] || s[scheme] == '/' || s[scheme] == ':')
+        return 0;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
+            return 0;
+    return 1;
+}
+
+/* NAME@DOMAIN: one '@' with text on both sides, no space. */
+static int csw_email_ok(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || !at[1] || strchr(at + 1, '@'))
+        return 0;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7F)
+            return 0;
+    return 1;
+}
+
+mo_rc csw_identity_check_text(enum csw_identity_field field, const char *text, struct mo_err *err)
+{
+    if (!text)
+        return MO_OK;
+    size_t n = strlen(text);
+    if (n > CSW_MAX_TEXT)
+        return mo_fail(err, MO_EBADREQ, "longer than %d bytes (%zu)", CSW_MAX_TEXT, n);
+    if (!http_text_utf8_ok(text, n))
+        return mo_fail(err, MO_EBADREQ, "not valid UTF-8");
+    for (const char *p = text; *p; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7F)
+            return mo_fail(err, MO_EBADREQ, "control character 0x%02X", (unsigned)*p);
+    if (field == CSW_ID_PROVIDER_SITE && text[0] && !csw_site_ok(text))
+        return mo_fail(err, MO_EBADREQ,
+                       "not an http:// or https:// URL (printable ASCII, no spaces)");
+    if (field == CSW_ID_CONTACT_EMAIL && text[0] && !csw_email_ok(text))
+        return mo_fail(err, MO_EBADREQ, "not an e-mail address (NAME@DOMAIN, no spaces)");
+    return MO_OK;
+}
+
+static void identity_texts(const struct csw_identity *id, const char *out[CSW_ID_FIELDS])
+{
+    out[CSW_ID_TITLE] = id->title;
+    out[CSW_ID_ABSTRACT] = id->abstract;
+    out[CSW_ID_KEYWORDS] = id->keywords;
+    out[CSW_ID_PROVIDER_NAME] = id->provider_name;
+    out[CSW_ID_PROVIDER_SITE] = id->provider_site;
+    out[CSW_ID_CONTACT_NAME] = id->contact_name;
+    out[CSW_ID_CONTACT_EMAIL] = id->contact_email;
+}
+
+mo_rc csw_identity_check(const struct csw_identity *id, struct mo_err *err)
+{
+    const char *given[CSW_ID_FIELDS];
+    identity_texts(id, given);
+    for (int i = 0; i < CSW_ID_FIELDS; i++) {
+        mo_rc rc = csw_identity_check_text((enum csw_identity_field)i, given[i], err);
+        if (rc != MO_OK) {
+            char quoted[HTTP_TEXT_QUOTE_MAX];
+            http_text_quote(given[i], quoted, sizeof quoted);
+            mo_err_prefix(err, "bad CSW %s \"%s\"", identity_names[i], quoted);
+            return rc;
+        }
+    }
+    return MO_OK;
 }
 
 mo_rc csw_new(const struct csw_config *cfg, struct csw **out, struct mo_err *err)
 {
-    static const char *const what[] = {"title",         "abstract",      "keywords",
-                                       "provider name", "provider site", "contact name",
-                                       "contact e-mail"};
-    const char *const given[] = {cfg->identity.title,         cfg->identity.abstract,
-                                 cfg->identity.keywords,      cfg->identity.provider_name,
-                                 cfg->identity.provider_site, cfg->identity.contact_name,
-                                 cfg->identity.contact_email};
+    const char *given[CSW_ID_FIELDS];
     *out = NULL;
     if (!cfg->public_url || !cfg->public_url[0] || !cfg->pool || !cfg->xslt_dir)
         return mo_fail(err, MO_EBADREQ,
                        "CSW configuration without public URL, pool or stylesheets");
+    mo_rc rc = csw_identity_check(&cfg->identity, err);
+    if (rc != MO_OK)
+        return rc;
+    if (strlen(cfg->public_url) > CSW_MAX_TEXT ||
+        !http_text_utf8_ok(cfg->public_url, strlen(cfg->public_url)))
+        return mo_fail(err, MO_EBADREQ, "bad CSW public URL: not UTF-8 text of at most %d bytes",
+                       CSW_MAX_TEXT);
     struct csw *c = calloc(1, sizeof *c);
     if (!c)
         return mo_fail(err, MO_ENOMEM, "out of memory");
     c->cfg = *cfg;
-    mo_rc rc = MO_OK;
-    for (int i = 0; rc == MO_OK && i < 7; i++)
-        rc = csw_text(given[i], default_identity[i], what[i], &c->texts[i], err);
-    if (rc == MO_OK)
-        rc = csw_text(cfg->public_url, "", "public URL", &c->public_url, err);
+    identity_texts(&cfg->identity, given);
+    for (int i = 0; rc == MO_OK && i < CSW_ID_FIELDS; i++) {
+        c->texts[i] = strdup(given[i] ? given[i] : default_identity[i]);
+        if (!c->texts[i])
+            rc = mo_fail(err, MO_ENOMEM, "out of memory");
+    }
+    if (rc == MO_OK && !(c->public_url = strdup(cfg->public_url)))
+        rc = mo_fail(err, MO_ENOMEM, "out of memory");
     if (rc == MO_OK) {
         c->cfg.identity = (struct csw_identity){c->texts[0], c->texts[1], c->texts[2], c->texts[3],
                                                 c->texts[4], c->texts[5], c->texts[6]};
-        if (!c->texts[4][0]) /* the provider's site: this server, by default */
+        if (!c->texts[CSW_ID_PROVIDER_SITE][0]) /* the provider's site: this server, by default */
             c->cfg.identity.provider_site = c->public_url;
         c->cfg.public_url = c->public_url;
         rc = render_new(cfg->xslt_dir, &c->render, err);
@@ -132,7 +200,7 @@ void csw_free(struct csw *c)
 {
     if (!c)
         return;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < CSW_ID_FIELDS; i++)
         free(c->texts[i]);
     free(c->public_url);
     render_free(c->render);

@@ -44,7 +44,9 @@
 #define CSW_MAX_TEXT 512           /* a configuration text (title, abstract…) */
 
 /* The service's description in GetCapabilities; every text may be NULL
- * (the default is used).  keywords: comma separated. */
+ * (the default is used).  keywords: comma separated.  An empty provider site
+ * is the public URL; an empty keywords or contact e-mail leaves the element
+ * out. */
 struct csw_identity {
     const char *title;
     const char *abstract;
@@ -53,6 +55,18 @@ struct csw_identity {
     const char *provider_site;
     const char *contact_name;
     const char *contact_email;
+};
+
+/* The texts of struct csw_identity, in its order (csw_identity_check_text). */
+enum csw_identity_field {
+    CSW_ID_TITLE,
+    CSW_ID_ABSTRACT,
+    CSW_ID_KEYWORDS,
+    CSW_ID_PROVIDER_NAME,
+    CSW_ID_PROVIDER_SITE,
+    CSW_ID_CONTACT_NAME,
+    CSW_ID_CONTACT_EMAIL,
+    CSW_ID_FIELDS
 };
 
 struct csw_config {
@@ -65,9 +79,22 @@ struct csw_config {
 
 struct csw;
 
-/* Checks the configuration (texts at most CSW_MAX_TEXT bytes of UTF-8,
- * public URL present) and compiles the stylesheets.  MO_EBADREQ naming a bad
- * text, MO_EIO / MO_EXSLT for the stylesheets (render_new), MO_ENOMEM. */
+/* Checks one text of the identity (NULL: the default, always good): valid
+ * UTF-8 of at most CSW_MAX_TEXT bytes, no control character but tab and
+ * newline; the provider site empty (this server) or an http:// or https://
+ * URL of printable ASCII without spaces; the contact e-mail empty or
+ * NAME@DOMAIN without spaces.  MO_EBADREQ with the reason alone ("longer than
+ * 512 bytes"): the caller names the setting. */
+mo_rc csw_identity_check_text(enum csw_identity_field field, const char *text,
+                              struct mo_err *err) MO_MUST_CHECK;
+
+/* Checks every text of id as above.  MO_EBADREQ naming the first bad one:
+ * 'bad CSW title "…": longer than 512 bytes'. */
+mo_rc csw_identity_check(const struct csw_identity *id, struct mo_err *err) MO_MUST_CHECK;
+
+/* Checks the configuration (the identity by csw_identity_check, public URL
+ * present) and compiles the stylesheets.  MO_EBADREQ naming a bad text,
+ * MO_EIO / MO_EXSLT for the stylesheets (render_new), MO_ENOMEM. */
 mo_rc csw_new(const struct csw_config *cfg, struct csw **out, struct mo_err *err) MO_MUST_CHECK;
 
 /* Frees c; c may be NULL.  No request may be running. */

@@ -156,6 +156,35 @@ static mo_rc caps_text(struct buf *out, const char *el, const char *text)
     return rc;
 }
 
+/* ows:Keywords from the comma-separated list, each keyword trimmed of spaces;
+ * nothing when no keyword is left (the element needs one). */
+static mo_rc caps_keywords(struct buf *out, const char *list)
+{
+    mo_rc rc = MO_OK;
+    int any = 0;
+    for (const char *k = list; rc == MO_OK && *k;) {
+        size_t n = strcspn(k, ",");
+        char word[CSW_MAX_TEXT + 1];
+        const char *s = k;
+        k += n + (k[n] == ',');
+        while (n && *s == ' ')
+            s++, n--;
+        while (n && s[n - 1] == ' ')
+            n--;
+        if (!n)
+            continue;
+        snprintf(word, sizeof word, "%.*s", (int)n, s);
+        if (!any)
+            rc = buf_append_str(out, "<ows:Keywords>");
+        any = 1;
+        if (rc == MO_OK)
+            rc = caps_text(out, "ows:Keyword", word);
+    }
+    if (rc == MO_OK && any)
+        rc = buf_append_str(out, "</ows:Keywords>");
+    return rc;
+}
+
 static mo_rc caps_identification(const struct csw *c, struct buf *out)
 {
     const struct csw_identity *id = &c->cfg.identity;
@@ -164,25 +193,8 @@ static mo_rc caps_identification(const struct csw *c, struct buf *out)
         rc = caps_text(out, "ows:Title", id->title);
     if (rc == MO_OK)
         rc = caps_text(out, "ows:Abstract", id->abstract);
-    if (rc == MO_OK && id->keywords[0]) {
-        const char *k = id->keywords;
-        rc = buf_append_str(out, "<ows:Keywords>");
-        while (rc == MO_OK && *k) {
-            size_t n = strcspn(k, ",");
-            char word[CSW_MAX_TEXT + 1];
-            const char *s = k;
-            while (n && *s == ' ')
-                s++, n--;
-            snprintf(word, sizeof word, "%.*s", (int)n, s);
-            if (word[0])
-                rc = caps_text(out, "ows:Keyword", word);
-            k = s + n;
-            if (*k == ',')
-                k++;
-        }
-        if (rc == MO_OK)
-            rc = buf_append_str(out, "</ows:Keywords>");
-    }
+    if (rc == MO_OK)
+        rc = caps_keywords(out, id->keywords);
     if (rc == MO_OK)
         rc = buf_append_str(out, "<ows:ServiceType>CSW</ows:ServiceType>"
                                  "<ows:ServiceTypeVersion>" CSW_VERSION "</ows:ServiceTypeVersion>"

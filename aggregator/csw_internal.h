@@ -99,7 +99,7 @@ struct csw_exception {
 
 struct csw {
     struct csw_config cfg;
-    char *texts[7]; /* owned copies of the identity texts */
+    char *texts[CSW_ID_FIELDS]; /* owned copies of the identity texts */
     char *public_url;
     struct render *render;
     struct catalog *catalog;

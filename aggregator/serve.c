@@ -211,24 +211,31 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
     if (cfg->public_url)
         rc = serve_check_public_url(cfg->public_url, s->public_url, sizeof s->public_url, err);
     if (rc == MO_OK)
+        rc = csw_identity_check(&cfg->identity, err);
+    if (rc == MO_OK)
         rc = http_new(&hc, &s->http, err);
     if (rc == MO_OK && !cfg->public_url)
         serve_default_url(s, hc.address, http_port(s->http));
     if (rc == MO_OK)
         rc = dbpool_new(&pc, &s->pool, err);
     if (rc == MO_OK) {
-        struct api_config ac = {.public_url = s->public_url, .pool = s->pool, .log = cfg->log};
+        struct api_config ac = {.public_url = s->public_url,
+                                .pool = s->pool,
+                                .log = cfg->log,
+                                .title = cfg->identity.title};
         rc = api_new(&ac, &s->api, err);
     }
     if (rc == MO_OK) {
         struct web_config wc = {.public_url = s->public_url,
                                 .pool = s->pool,
                                 .search = api_search(s->api),
-                                .log = cfg->log};
+                                .log = cfg->log,
+                                .title = cfg->identity.title};
         rc = web_new(&wc, &s->web, err);
     }
     if (rc == MO_OK && cfg->xslt_dir) {
-        struct csw_config cc = {.public_url = s->public_url,
+        struct csw_config cc = {.identity = cfg->identity,
+                                .public_url = s->public_url,
                                 .xslt_dir = cfg->xslt_dir,
                                 .pool = s->pool,
                                 .log = cfg->log};

@@ -11,6 +11,7 @@
 #ifndef MOISSON_SERVE_H
 #define MOISSON_SERVE_H
 
+#include "csw.h"
 #include "dbpool.h"
 #include "http.h"
 #include "log.h"
@@ -35,14 +36,17 @@ struct serve_config {
     unsigned db_wait_ms;       /* 0: DBPOOL_DEFAULT_WAIT_MS */
     const struct log *log;     /* borrowed; may be NULL */
     const char *xslt_dir;      /* output stylesheets: serves /csw (csw.h); NULL: no /csw */
+    struct csw_identity identity; /* GetCapabilities' service description (NULL texts: the
+                                     defaults); its title also names the HTML pages and the
+                                     OGC API landing page */
 };
 
 struct serve;
 
 /* Checks the configuration, opens the pool, binds and starts serving.
- * MO_EBADREQ for a bad address or public URL (the message names it), MO_EDB
- * when the database cannot be reached, MO_EIO when the address cannot be
- * bound. */
+ * MO_EBADREQ for a bad address, public URL or identity text (the message
+ * names it: csw_identity_check), MO_EDB when the database cannot be reached,
+ * MO_EIO when the address cannot be bound. */
 mo_rc serve_start(const struct serve_config *cfg, struct serve **out,
                   struct mo_err *err) MO_MUST_CHECK;
 

@@ -15,10 +15,13 @@ mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err
     *out = NULL;
     if (!cfg->public_url || !cfg->pool || !cfg->search || strlen(cfg->public_url) >= WEB_MAX_URL)
         return mo_fail(err, MO_EBADREQ, "the pages need a public URL, a pool and a search");
+    if (cfg->title && strlen(cfg->title) > WEB_MAX_TITLE)
+        return mo_fail(err, MO_EBADREQ, "the pages' title is longer than %d bytes", WEB_MAX_TITLE);
     struct web *w = calloc(1, sizeof *w);
     if (!w)
         return mo_fail(err, MO_ENOMEM, "out of memory for the pages");
     snprintf(w->public_url, sizeof w->public_url, "%s", cfg->public_url);
+    snprintf(w->title, sizeof w->title, "%s", cfg->title ? cfg->title : "");
     w->pool = cfg->pool;
     w->search = cfg->search;
     w->log = cfg->log;
@@ -81,8 +84,14 @@ void web_href(struct html *h, const char *path, const struct http_request *req,
 
 /* ---- the frame ---- */
 
-void web_page_begin(struct html *h, enum web_lang lang, const struct http_request *req,
-                    const char *title, int script)
+/* The site's name: the configured title, else the language's default. */
+static const char *web_site(const struct web *w, enum web_lang lang)
+{
+    return w->title[0] ? w->title : web_msg(lang, MSG_SITE);
+}
+
+void web_page_begin(const struct web *w, struct html *h, enum web_lang lang,
+                    const struct http_request *req, const char *title, int script)
 {
     html_printf(h,
                 "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -91,7 +100,7 @@ void web_page_begin(struct html *h, enum web_lang lang, const struct http_reques
                 lang == WEB_EN ? "en" : "fr");
     html_text(h, title);
     html_raw(h, " — ");
-    html_text(h, web_msg(lang, MSG_SITE));
+    html_text(h, web_site(w, lang));
     html_raw(h, "</title>\n<link rel=\"icon\" href=\"data:,\">\n"
                 "<link rel=\"stylesheet\" href=\"" WEB_STATIC_PATH "/moisson.css\">\n");
     if (script)
@@ -101,7 +110,7 @@ void web_page_begin(struct html *h, enum web_lang lang, const struct http_reques
     html_raw(h, "</a>\n<header class=\"site\">\n<p class=\"brand\"><a href=\"/");
     html_raw(h, lang == WEB_EN ? "?lang=en" : "");
     html_raw(h, "\">");
-    html_text(h, web_msg(lang, MSG_SITE));
+    html_text(h, web_site(w, lang));
     html_raw(h, "</a></p>\n<nav aria-label=\"");
     html_attr(h, web_msg(lang, MSG_NAV));
     html_printf(h, "\"><ul>\n<li><a href=\"/%s\">", lang == WEB_EN ? "?lang=en" : "");
@@ -117,10 +126,10 @@ void web_page_begin(struct html *h, enum web_lang lang, const struct http_reques
     html_raw(h, "</a></li>\n</ul></nav>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
-void web_page_end(struct html *h, enum web_lang lang)
+void web_page_end(const struct web *w, struct html *h, enum web_lang lang)
 {
     html_raw(h, "</main>\n<footer class=\"site\"><p>moisson — ");
-    html_text(h, web_msg(lang, MSG_SITE));
+    html_text(h, web_site(w, lang));
     html_raw(h, " · <a href=\"/api\">OGC API Records</a> · <a "
                 "href=\"/csw?service=CSW&amp;request=GetCapabilities\">CSW 2.0.2</a></p>"
                 "</footer>\n</body>\n</html>\n");
@@ -159,7 +168,7 @@ void web_error(const struct web *w, struct http_response *resp, enum web_lang la
     http_response_init(resp);
     resp->body.max = WEB_MAX_BODY;
     html_init(&h, &resp->body);
-    web_page_begin(&h, lang, &none, web_msg(lang, title), 0);
+    web_page_begin(w, &h, lang, &none, web_msg(lang, title), 0);
     html_raw(&h, "<h1>");
     html_text(&h, web_msg(lang, title));
     html_raw(&h, "</h1>\n");
@@ -168,7 +177,7 @@ void web_error(const struct web *w, struct http_response *resp, enum web_lang la
         html_text(&h, detail);
         html_raw(&h, "</p>\n");
     }
-    web_page_end(&h, lang);
+    web_page_end(w, &h, lang);
     web_send(w, resp, &h, status);
     if (status == 503 && http_response_add_header(resp, "Retry-After", "5") != MO_OK)
         log_warn(w->log, "web: could not add Retry-After");

@@ -37,6 +37,7 @@
 #define WEB_MAX_SOURCES 1000           /* partners shown */
 #define WEB_MAX_LIST 1000              /* elements of a record's list shown */
 #define WEB_MAX_ORIGINAL (1024 * 1024) /* bytes of original XML shown */
+#define WEB_MAX_TITLE 512              /* the site's name (bytes) */
 #define WEB_CSP                                                                                    \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -46,12 +47,14 @@ struct web_config {
     struct dbpool *pool;    /* borrowed: must outlive the struct web */
     struct search *search;  /* borrowed (shared with the API): must outlive it */
     const struct log *log;  /* borrowed; may be NULL */
+    const char *title;      /* the site's name on every page (copied); NULL or "": each
+                               language's default */
 };
 
 struct web;
 
 /* A new set of pages (MO_ENOMEM; MO_EBADREQ without public URL, pool or
- * search). */
+ * search, or with a title longer than WEB_MAX_TITLE bytes). */
 mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err) MO_MUST_CHECK;
 
 /* Frees w; w may be NULL.  No request may be running. */

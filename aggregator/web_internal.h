@@ -12,6 +12,7 @@
 
 struct web {
     char public_url[WEB_MAX_URL];
+    char title[WEB_MAX_TITLE + 1]; /* empty: MSG_SITE */
     struct dbpool *pool;
     struct search *search;
     const struct log *log;
@@ -156,13 +157,14 @@ enum web_lang web_lang_pick(const struct http_request *req);
 
 /* ---- the page frame and the state of a search in links (web.c) ---- */
 
-/* Doctype, head (title escaped, the style sheet, the map script when
- * script), header with the navigation and the language switch, <main>. */
-void web_page_begin(struct html *h, enum web_lang lang, const struct http_request *req,
-                    const char *title, int script);
+/* Doctype, head (title escaped, then the site's name, the style sheet, the
+ * map script when script), header with the site's name, the navigation and
+ * the language switch, <main>. */
+void web_page_begin(const struct web *w, struct html *h, enum web_lang lang,
+                    const struct http_request *req, const char *title, int script);
 
 /* </main>, footer, </html>. */
-void web_page_end(struct html *h, enum web_lang lang);
+void web_page_end(const struct web *w, struct html *h, enum web_lang lang);
 
 /* An href to path with the request's non-empty arguments but page (and
  * drop_key, all its values when drop_value is NULL, else only that one),

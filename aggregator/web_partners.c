@@ -229,7 +229,7 @@ void web_partners_page(struct web *w, const struct http_request *req, struct htt
         web_error(w, resp, lang, 500, NULL);
     } else {
         html_init(&h, &resp->body);
-        web_page_begin(&h, lang, req, web_msg(lang, MSG_PARTNERS_TITLE), 0);
+        web_page_begin(w, &h, lang, req, web_msg(lang, MSG_PARTNERS_TITLE), 0);
         html_raw(&h, "<h1>");
         html_text(&h, web_msg(lang, MSG_PARTNERS_TITLE));
         html_raw(&h, "</h1>\n<p>");
@@ -237,7 +237,7 @@ void web_partners_page(struct web *w, const struct http_request *req, struct htt
         html_raw(&h, "</p>\n");
         for (int i = 0; i < PQntuples(p.runs);)
             source_write(&h, lang, &p, &i);
-        web_page_end(&h, lang);
+        web_page_end(w, &h, lang);
         web_send(w, resp, &h, 200);
     }
     PQclear(p.runs);

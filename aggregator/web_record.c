@@ -280,7 +280,7 @@ static void record_write(struct html *h, const struct web *w, enum web_lang lang
 {
     const char *id = search_record_field(rec, REC_IDENTIFIER);
     const char *title = search_record_field(rec, REC_TITLE);
-    web_page_begin(h, lang, req, title[0] ? title : id, 0);
+    web_page_begin(w, h, lang, req, title[0] ? title : id, 0);
     html_raw(h, "<article><h1>");
     html_text(h, title[0] ? title : id);
     html_raw(h, "</h1>\n");
@@ -295,7 +295,7 @@ static void record_write(struct html *h, const struct web *w, enum web_lang lang
     html_raw(h, "</ul></section>\n");
     original_write(h, lang, x->original);
     html_raw(h, "</article>\n");
-    web_page_end(h, lang);
+    web_page_end(w, h, lang);
 }
 
 void web_record_page(struct web *w, const char *id, const struct http_request *req,

@@ -400,7 +400,7 @@ void web_search_page(struct web *w, const struct http_request *req, struct http_
         return;
     }
     html_init(&h, &resp->body);
-    web_page_begin(&h, lang, req, web_msg(lang, MSG_NAV_SEARCH), 1);
+    web_page_begin(w, &h, lang, req, web_msg(lang, MSG_NAV_SEARCH), 1);
     html_raw(&h, "<h1>");
     html_text(&h, web_msg(lang, MSG_SEARCH_LABEL));
     html_raw(&h, "</h1>\n");
@@ -409,7 +409,7 @@ void web_search_page(struct web *w, const struct http_request *req, struct http_
     facets_write(&h, lang, req, &res);
     results_write(&h, lang, req, &r, &res);
     html_raw(&h, "</div>\n");
-    web_page_end(&h, lang);
+    web_page_end(w, &h, lang);
     search_result_clear(&res);
     web_send(w, resp, &h, 200);
 }

@@ -1,5 +1,6 @@
 /* moisson serve — the public HTTP front over the index, until SIGTERM/SIGINT. */
 #include "cli_internal.h"
+#include "http_text.h"
 #include "serve.h"
 
 #include <getopt.h>
@@ -9,9 +10,13 @@
 #include <time.h>
 
 #define CLI_SERVE_POLL_NS (100 * 1000 * 1000L)
+#define CLI_SERVE_QUOTE_MAX 64
 
 static const char serve_usage[] =
     "usage: moisson serve [--listen ADDR:PORT] [--public-url URL] [--threads N]\n"
+    "                     [--title TEXT] [--abstract TEXT] [--keywords K1,K2,...]\n"
+    "                     [--provider NAME] [--provider-site URL]\n"
+    "                     [--contact-name NAME] [--contact-email ADDR]\n"
     "\n"
     "Serves the index over HTTP until SIGTERM or SIGINT (Ctrl-C), then stops\n"
     "gracefully: no new connection, running requests finish.\n"
@@ -21,6 +26,18 @@ static const char serve_usage[] =
     "  --public-url URL    the URL clients reach the server at, as written in\n"
     "                      responses (default http://ADDR:PORT)\n"
     "  --threads N         threads serving requests (default 4)\n"
+    "\n"
+    "service identity, in CSW GetCapabilities (each at most 512 bytes of UTF-8 text):\n"
+    "  --title TEXT        ows:Title (default \"moisson — catalogue of the territory\");\n"
+    "                      also names the HTML pages and the OGC API landing page\n"
+    "  --abstract TEXT     ows:Abstract (default: a sentence on moisson)\n"
+    "  --keywords K1,K2    ows:Keyword, comma separated (default \"catalogue, metadata,\n"
+    "                      CSW, ISO 19139\"; \"\" for none)\n"
+    "  --provider NAME     ows:ProviderName (default \"moisson\")\n"
+    "  --provider-site URL ows:ProviderSite, an http(s) URL (default: the public URL)\n"
+    "  --contact-name NAME ows:IndividualName of the service contact (default empty)\n"
+    "  --contact-email ADDR\n"
+    "                      ows:ElectronicMailAddress, NAME@DOMAIN (default none)\n"
     "\n"
     "endpoints:\n"
     "  /health             200 \"ok\" when the database answers, else 503\n"
@@ -34,7 +51,42 @@ struct serve_opts {
     unsigned port;
     const char *public_url;
     unsigned threads;
+    struct csw_identity identity; /* NULL texts: the defaults */
 };
+
+/* The identity options: getopt returns OPT_IDENTITY + the field; their names
+ * by field. */
+enum { OPT_IDENTITY = 256 };
+static const char *const serve_identity_opts[CSW_ID_FIELDS] = {
+    [CSW_ID_TITLE] = "title",
+    [CSW_ID_ABSTRACT] = "abstract",
+    [CSW_ID_KEYWORDS] = "keywords",
+    [CSW_ID_PROVIDER_NAME] = "provider",
+    [CSW_ID_PROVIDER_SITE] = "provider-site",
+    [CSW_ID_CONTACT_NAME] = "contact-name",
+    [CSW_ID_CONTACT_EMAIL] = "contact-email",
+};
+
+/* Checks the value of identity option field and keeps it in o.  0, or
+ * prints the error naming the option and returns -1. */
+static int serve_identity_set(struct serve_opts *o, enum csw_identity_field field,
+                              const char *value)
+{
+    struct mo_err err = {0};
+    if (csw_identity_check_text(field, value, &err) != MO_OK) {
+        char quoted[CLI_SERVE_QUOTE_MAX]; /* enough to recognise a long text */
+        http_text_quote(value, quoted, sizeof quoted);
+        cli_error("bad --%s \"%s\": %s", serve_identity_opts[field], quoted, err.msg);
+        return -1;
+    }
+    const char **slot[CSW_ID_FIELDS] = {
+        &o->identity.title,         &o->identity.abstract,      &o->identity.keywords,
+        &o->identity.provider_name, &o->identity.provider_site, &o->identity.contact_name,
+        &o->identity.contact_email,
+    };
+    *slot[field] = value;
+    return 0;
+}
 
 /* Returns -1 to go on, else the exit status. */
 static int serve_parse(int argc, char **argv, struct serve_opts *o)
@@ -43,6 +95,13 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         {"listen", required_argument, NULL, 'l'},
         {"public-url", required_argument, NULL, 'u'},
         {"threads", required_argument, NULL, 't'},
+        {"title", required_argument, NULL, OPT_IDENTITY + CSW_ID_TITLE},
+        {"abstract", required_argument, NULL, OPT_IDENTITY + CSW_ID_ABSTRACT},
+        {"keywords", required_argument, NULL, OPT_IDENTITY + CSW_ID_KEYWORDS},
+        {"provider", required_argument, NULL, OPT_IDENTITY + CSW_ID_PROVIDER_NAME},
+        {"provider-site", required_argument, NULL, OPT_IDENTITY + CSW_ID_PROVIDER_SITE},
+        {"contact-name", required_argument, NULL, OPT_IDENTITY + CSW_ID_CONTACT_NAME},
+        {"contact-email", required_argument, NULL, OPT_IDENTITY + CSW_ID_CONTACT_EMAIL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -52,6 +111,11 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "l:u:t:h", opts, NULL)) != -1) {
+        if (c >= OPT_IDENTITY && c < OPT_IDENTITY + CSW_ID_FIELDS) {
+            if (serve_identity_set(o, (enum csw_identity_field)(c - OPT_IDENTITY), optarg) != 0)
+                return CLI_EXIT_USAGE;
+            continue;
+        }
         switch (c) {
         case 'l':
             if (serve_parse_listen(optarg, o->address, sizeof o->address, &o->port, &err) !=
@@ -88,7 +152,9 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
 
 int cli_cmd_serve(struct cli *cli, int argc, char **argv)
 {
-    struct serve_opts o = {SERVE_DEFAULT_ADDRESS, SERVE_DEFAULT_PORT, NULL, HTTP_DEFAULT_THREADS};
+    struct serve_opts o = {.address = SERVE_DEFAULT_ADDRESS,
+                           .port = SERVE_DEFAULT_PORT,
+                           .threads = HTTP_DEFAULT_THREADS};
     struct serve_config cfg = {0};
     struct serve *s = NULL;
     struct mo_err err = {0};
@@ -105,6 +171,7 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
     cfg.address = o.address;
     cfg.port = o.port;
     cfg.public_url = o.public_url;
+    cfg.identity = o.identity;
     cfg.conninfo = cli->conninfo;
     char xslt[PATHS_MAX + 8];
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);

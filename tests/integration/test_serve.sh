@@ -1,9 +1,15 @@
 #!/bin/sh
 # moisson serve as a user runs it: help and usage errors, the real binary
 # serving /health over loopback from the test run's cluster, an address
-# already in use, and a graceful stop on SIGTERM and on SIGINT.
+# already in use, and a graceful stop on SIGTERM and on SIGINT.  The service
+# identity: the defaults without options; with --title, --abstract,
+# --keywords, --provider, --provider-site, --contact-name and --contact-email
+# their values in GetCapabilities (escaped, schema-valid when the corpus is
+# there), the title on the HTML pages and the OGC API landing page; bad values
+# refused with status 2, naming the option.
 set -u
 bin=${MOISSON_BIN:?}
+corpus=${MOISSON_CORPUS:-}
 work=$(mktemp -d)
 pass=0
 fail=0
@@ -81,6 +87,46 @@ fetch() {
     code=$(curl -s -o "$work/body" -D "$work/head" -w '%{http_code}' --max-time 10 "$url$1")
 }
 
+# caps: GetCapabilities into $work/body, checked well-formed
+caps() {
+    fetch "/csw?service=CSW&request=GetCapabilities"
+    if [ "$code" = 200 ] && xmllint --noout "$work/body"; then ok; else
+        ko "GetCapabilities: $code"
+        head -c 2000 "$work/body" | sed 's/^/    /'
+    fi
+}
+
+# xp XPATH: the string value of XPATH in $work/body; el NAME: a path step for
+# the element NAME in any namespace
+xp() { xmllint --xpath "string($1)" "$work/body" 2>/dev/null; }
+el() { echo "*[local-name()='$1']"; }
+
+# is WHAT GOT WANT
+is() {
+    if [ "$2" = "$3" ]; then ok; else ko "$1: \"$2\", wanted \"$3\""; fi
+}
+
+# has WHAT TEXT: $work/body holds TEXT (fixed string); hasnt: it does not
+has() { if grep -qF -- "$2" "$work/body"; then ok; else ko "$1: no '$2'"; fi; }
+hasnt() { if grep -qF -- "$2" "$work/body"; then ko "$1: '$2' present"; else ok; fi; }
+
+# validate WHAT: $work/body against CSW-discovery.xsd of the corpus
+validate() {
+    if [ -z "$corpus" ] || [ ! -f "$corpus/schemas/catalog.xml" ]; then
+        echo "corpus absent (\$MOISSON_CORPUS): $1 not schema-validated"
+        return
+    fi
+    if XML_CATALOG_FILES="$corpus/schemas/catalog.xml" xmllint --noout --nonet \
+        --schema http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd "$work/body" \
+        >"$work/valid" 2>&1; then ok; else
+        ko "$1 not valid"
+        grep -v "Skipping import" "$work/valid" | head -10 | sed 's/^/    /'
+    fi
+}
+
+sid=$(el ServiceIdentification)
+spr=$(el ServiceProvider)
+
 expect 0 "usage: moisson serve" "$bin" serve --help
 expect 0 "serve \[--listen ADDR:PORT\]" "$bin" --help
 expect 2 'bad listen address "localhost:80"' "$bin" serve --listen localhost:80
@@ -89,6 +135,23 @@ expect 2 'bad thread count "0"' "$bin" serve --threads 0
 expect 2 'unexpected argument "extra"' "$bin" serve extra
 expect 2 "usage: moisson serve" "$bin" serve --frobnicate
 expect 2 'bad public URL "ftp://example.fr"' "$bin" serve --listen 127.0.0.1:0 --public-url ftp://example.fr
+
+# the service identity: documented, bad values refused naming the option
+for o in "--title TEXT" "--abstract TEXT" "--keywords K1,K2" "--provider NAME" \
+    "--provider-site URL" "--contact-name NAME" "--contact-email ADDR"; do
+    expect 0 "^  $o" "$bin" serve --help
+done
+long=$(printf '%0513d' 0 | tr 0 x)
+expect 2 'bad --title "xxxx*\.\.\.": longer than 512 bytes (513)' \
+    "$bin" serve --listen 127.0.0.1:0 --title "$long"
+expect 2 'bad --abstract "?": not valid UTF-8' "$bin" serve --abstract "$(printf '\377')"
+expect 2 'bad --keywords "a?b": control character 0x01' "$bin" serve --keywords "$(printf 'a\001b')"
+expect 2 'bad --provider "x\{1,\}\.\.\.": longer than 512 bytes' "$bin" serve --provider "$long"
+expect 2 'bad --provider-site "ftp://example.fr": not an http:// or https:// URL' \
+    "$bin" serve --provider-site ftp://example.fr
+expect 2 'bad --contact-name "x*\.\.\.": longer than 512' "$bin" serve --contact-name "$long"
+expect 2 'bad --contact-email "Claire Dubois": not an e-mail address' \
+    "$bin" serve --contact-email "Claire Dubois"
 
 # serving, then SIGTERM
 start a --listen 127.0.0.1:0 --public-url https://geo.example.fr/moisson/ --threads 2
@@ -106,6 +169,21 @@ if [ -n "$url" ]; then
     code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 10 "$url/health")
     if [ "$code" = 405 ]; then ok; else ko "POST /health: $code"; fi
 
+    # no identity option: the defaults
+    caps
+    is "default title" "$(xp "//$sid/$(el Title)")" "moisson — catalogue of the territory"
+    is "default keywords" "$(xp "count(//$sid/$(el Keywords)/$(el Keyword))")" 4
+    is "default provider" "$(xp "//$spr/$(el ProviderName)")" moisson
+    is "default provider site" "$(xp "//$spr/$(el ProviderSite)/@*[local-name()='href']")" \
+        https://geo.example.fr/moisson
+    is "default contact" "$(xp "//$spr//$(el IndividualName)")" ""
+    is "default e-mail" "$(xp "count(//$spr//$(el ElectronicMailAddress))")" 0
+    validate "default capabilities"
+    fetch /
+    has "default page title" "Catalogue du territoire</a>"
+    fetch /api
+    has "default API title" '"title":"moisson — catalogue du territoire"'
+
     # the same port again: refused, naming it
     port=${url##*:}
     expect 1 "could not listen on 127.0.0.1:$port: Address already in use" \
@@ -115,6 +193,40 @@ if [ -n "$url" ]; then
     if curl -s -o /dev/null --max-time 5 "$url/health"; then ko "still answering after stop"; else
         ok
     fi
+fi
+
+# the service identity from the options, every text escaped
+title='Catalogue <script>alert(1)</script> & "Loire" — été'
+start c --listen 127.0.0.1:0 --title "$title" \
+    --abstract "Fiches des partenaires <b>du</b> Loiret & d'ailleurs" \
+    --keywords " urbanisme, PLU & cadastre ,, Loiret" --provider "Département du Loiret" \
+    --provider-site "https://www.loiret.example.fr/sig?a=1&b=2" --contact-name "Claire Dubois" \
+    --contact-email sig@loiret.example.fr
+if [ -n "$url" ]; then
+    caps
+    is "title" "$(xp "//$sid/$(el Title)")" "$title"
+    is "abstract" "$(xp "//$sid/$(el Abstract)")" "Fiches des partenaires <b>du</b> Loiret & d'ailleurs"
+    is "keywords" "$(xp "count(//$sid/$(el Keywords)/$(el Keyword))")" 3
+    is "keyword 1" "$(xp "//$sid/$(el Keywords)/$(el Keyword)[1]")" urbanisme
+    is "keyword 2" "$(xp "//$sid/$(el Keywords)/$(el Keyword)[2]")" "PLU & cadastre"
+    is "keyword 3" "$(xp "//$sid/$(el Keywords)/$(el Keyword)[3]")" Loiret
+    is "provider" "$(xp "//$spr/$(el ProviderName)")" "Département du Loiret"
+    is "provider site" "$(xp "//$spr/$(el ProviderSite)/@*[local-name()='href']")" \
+        "https://www.loiret.example.fr/sig?a=1&b=2"
+    is "contact" "$(xp "//$spr/$(el ServiceContact)/$(el IndividualName)")" "Claire Dubois"
+    is "e-mail" "$(xp "//$spr/$(el ServiceContact)//$(el ElectronicMailAddress)")" \
+        sig@loiret.example.fr
+    has "escaped title" "<ows:Title>Catalogue &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Loire&quot; — été</ows:Title>"
+    has "escaped site" 'xlink:href="https://www.loiret.example.fr/sig?a=1&amp;b=2"'
+    hasnt "raw markup" "<script>"
+    hasnt "raw markup" "<b>"
+    validate "capabilities with the identity"
+    fetch /
+    has "page title" "Catalogue &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Loire&quot; — été</a>"
+    hasnt "page markup" "<script>alert"
+    fetch /api
+    has "API title" '"title":"Catalogue \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"Loire\" — été"'
+    stop TERM c
 fi
 
 # serving, then SIGINT (Ctrl-C)

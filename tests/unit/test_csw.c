@@ -831,6 +831,140 @@ static void test_hostile(void **state)
     answer_free(&a);
 }
 
+/* The service identity: each text checked (a table: field, value, the
+ * reason refused or NULL), the first bad one named, and every text written
+ * escaped into capabilities that still validate. */
+static void test_identity(void **state)
+{
+    struct fixture *f = *state;
+    static char long_text[CSW_MAX_TEXT + 2];
+    memset(long_text, 'x', CSW_MAX_TEXT + 1);
+    static const struct {
+        enum csw_identity_field field;
+        const char *text;
+        const char *refused; /* part of the reason, NULL: accepted */
+    } texts[] = {
+        {CSW_ID_TITLE, NULL, NULL},
+        {CSW_ID_TITLE, "", NULL},
+        {CSW_ID_TITLE, "Catalogue <script>alert(1)</script> & \"Loire\" — été", NULL},
+        {CSW_ID_TITLE, long_text, "longer than 512 bytes (513)"},
+        {CSW_ID_TITLE, long_text + 1, NULL}, /* 512 bytes */
+        {CSW_ID_ABSTRACT, "ligne 1\n\tligne 2", NULL},
+        {CSW_ID_ABSTRACT, "bell \a", "control character 0x07"},
+        {CSW_ID_ABSTRACT, "del \x7f", "control character 0x7F"},
+        {CSW_ID_KEYWORDS, "\xc3\x28", "not valid UTF-8"},
+        {CSW_ID_KEYWORDS, "\xed\xa0\x80", "not valid UTF-8"}, /* a surrogate */
+        {CSW_ID_PROVIDER_NAME, "Département du Loiret", NULL},
+        {CSW_ID_PROVIDER_SITE, "", NULL},
+        {CSW_ID_PROVIDER_SITE, "https://www.loiret.example.fr/sig?a=1&b=2", NULL},
+        {CSW_ID_PROVIDER_SITE, "HTTP://loiret.example.fr", NULL},
+        {CSW_ID_PROVIDER_SITE, "ftp://loiret.example.fr", "not an http:// or https:// URL"},
+        {CSW_ID_PROVIDER_SITE, "https://", "not an http:// or https:// URL"},
+        {CSW_ID_PROVIDER_SITE, "https://loiret.example.fr/a b", "not an http:// or https:// URL"},
+        {CSW_ID_PROVIDER_SITE, "https://loiret.example.fr/été", "not an http:// or https:// URL"},
+        {CSW_ID_CONTACT_NAME, "Claire Dubois", NULL},
+        {CSW_ID_CONTACT_EMAIL, "", NULL},
+        {CSW_ID_CONTACT_EMAIL, "sig@loiret.example.fr", NULL},
+        {CSW_ID_CONTACT_EMAIL, "sig", "not an e-mail address"},
+        {CSW_ID_CONTACT_EMAIL, "@loiret.example.fr", "not an e-mail address"},
+        {CSW_ID_CONTACT_EMAIL, "sig@", "not an e-mail address"},
+        {CSW_ID_CONTACT_EMAIL, "a@b@c", "not an e-mail address"},
+        {CSW_ID_CONTACT_EMAIL, "Claire Dubois <sig@loiret.example.fr>", "not an e-mail address"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct mo_err err = {0};
+        mo_rc rc = csw_identity_check_text(texts[i].field, texts[i].text, &err);
+        if (!texts[i].refused && rc != MO_OK)
+            fail_msg("case %zu refused: %s", i, err.msg);
+        if (texts[i].refused && (rc != MO_EBADREQ || !strstr(err.msg, texts[i].refused)))
+            fail_msg("case %zu: rc %d \"%s\", wanted \"%s\"", i, rc, err.msg, texts[i].refused);
+    }
+
+    /* the first bad text is named, and csw_new refuses it */
+    char xslt[PATH_MAX_T];
+    snprintf(xslt, sizeof xslt, "%s/xslt", getenv("MOISSON_SHARE"));
+    struct csw_config cc = {.identity = {.title = "ok", .contact_email = "nobody"},
+                            .public_url = PUBLIC_URL,
+                            .xslt_dir = xslt,
+                            .pool = f->pool,
+                            .log = &quiet};
+    struct mo_err err = {0};
+    struct csw *other = NULL;
+    assert_int_equal(csw_identity_check(&cc.identity, &err), MO_EBADREQ);
+    assert_string_equal(err.msg, "bad CSW contact e-mail \"nobody\": not an e-mail address "
+                                 "(NAME@DOMAIN, no spaces)");
+    assert_int_equal(csw_new(&cc, &other, &err), MO_EBADREQ);
+    assert_null(other);
+    assert_non_null(strstr(err.msg, "bad CSW contact e-mail"));
+
+    /* every text written, escaped; the capabilities still valid */
+    cc.identity =
+        (struct csw_identity){.title = "Catalogue <script>alert(1)</script> & \"Loire\" — été",
+                              .abstract = "Fiches <b>des</b> partenaires\net d'autres & plus",
+                              .keywords = " urbanisme, PLU <x> ,,cadastre & foncier ",
+                              .provider_name = "Département du Loiret & <co>",
+                              .provider_site = "https://www.loiret.example.fr/sig?a=1&b=\"2\"",
+                              .contact_name = "Claire <Dubois>",
+                              .contact_email = "sig+csw@loiret.example.fr"};
+    if (csw_new(&cc, &other, &err) != MO_OK)
+        fail_msg("csw: %s", err.msg);
+    struct csw *mine = f->csw;
+    f->csw = other;
+    struct answer a;
+    ask(f, "service=CSW&request=GetCapabilities", NULL, &a); /* parsed and validated */
+    f->csw = mine;
+    static const char *const want[][2] = {
+        {"string(//ows:ServiceIdentification/ows:Title)",
+         "Catalogue <script>alert(1)</script> & \"Loire\" — été"},
+        {"string(//ows:ServiceIdentification/ows:Abstract)",
+         "Fiches <b>des</b> partenaires\net d'autres & plus"},
+        {"count(//ows:Keywords/ows:Keyword)", "3"}, /* trimmed, the empty one left out */
+        {"string(//ows:Keywords/ows:Keyword[1])", "urbanisme"},
+        {"string(//ows:Keywords/ows:Keyword[2])", "PLU <x>"},
+        {"string(//ows:Keywords/ows:Keyword[3])", "cadastre & foncier"},
+        {"string(//ows:ServiceProvider/ows:ProviderName)", "Département du Loiret & <co>"},
+        {"string(//ows:ServiceProvider/ows:ProviderSite/@xlink:href)",
+         "https://www.loiret.example.fr/sig?a=1&b=\"2\""},
+        {"string(//ows:ServiceContact/ows:IndividualName)", "Claire <Dubois>"},
+        {"string(//ows:ServiceContact//ows:ElectronicMailAddress)", "sig+csw@loiret.example.fr"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char *got = xp(&a, want[i][0]);
+        if (!got || strcmp(got, want[i][1]))
+            fail_msg("%s: \"%s\", wanted \"%s\"", want[i][0], got ? got : "(null)", want[i][1]);
+        free(got);
+    }
+    assert_null(strstr(a.body, "<script>"));
+    assert_non_null(
+        strstr(a.body, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Loire&quot;"));
+    answer_free(&a);
+    csw_free(other);
+
+    /* empty texts: an empty title, no keyword left, no e-mail; still valid */
+    cc.identity = (struct csw_identity){.title = "", .keywords = " , ,", .contact_email = ""};
+    if (csw_new(&cc, &other, &err) != MO_OK)
+        fail_msg("csw: %s", err.msg);
+    f->csw = other;
+    ask(f, "service=CSW&request=GetCapabilities", NULL, &a);
+    f->csw = mine;
+    char *counts = xp(&a, "concat(count(//ows:Title[. = '']), count(//ows:Keywords), "
+                          "count(//ows:ElectronicMailAddress))");
+    assert_string_equal(counts, "100");
+    free(counts);
+    answer_free(&a);
+    csw_free(other);
+
+    /* nothing given: the defaults, the provider site being the public URL */
+    ask(f, "service=CSW&request=GetCapabilities&sections=ServiceProvider", NULL, &a);
+    char *name = xp(&a, "string(//ows:ProviderName)");
+    char *site = xp(&a, "string(//ows:ProviderSite/@xlink:href)");
+    assert_string_equal(name, "moisson");
+    assert_string_equal(site, PUBLIC_URL);
+    free(name);
+    free(site);
+    answer_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -840,6 +974,7 @@ int main(void)
         cmocka_unit_test(test_page_cache),
         cmocka_unit_test(test_verbatim_and_provenance),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_identity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

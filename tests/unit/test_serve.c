@@ -397,6 +397,15 @@ static void test_serve_bad(void **state)
     assert_int_equal(serve_start(&cfg, &other, &err), MO_EBADREQ);
     assert_string_equal(err.msg, "bad public URL \"ftp://example.fr/\": not http:// or https://");
     cfg.public_url = NULL;
+    /* a bad identity text: refused before anything is bound (the port is taken) */
+    cfg.port = serve_port(s);
+    cfg.identity.contact_email = "sig at example.fr";
+    assert_int_equal(serve_start(&cfg, &other, &err), MO_EBADREQ);
+    assert_string_equal(err.msg, "bad CSW contact e-mail \"sig at example.fr\": not an e-mail "
+                                 "address (NAME@DOMAIN, no spaces)");
+    assert_null(other);
+    cfg.identity.contact_email = NULL;
+    cfg.port = 0;
     cfg.conninfo = "host=/nonexistent/moisson dbname=x";
     assert_int_equal(serve_start(&cfg, &other, &err), MO_EDB);
     assert_null(other);
