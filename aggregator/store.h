@@ -5,8 +5,8 @@
  * The only module (with query, later) that speaks SQL.  Every statement is
  * constant text with $n parameters; a page of records is one multi-row
  * INSERT and a few set-based statements in one transaction, a page of
- * unchanged records one statement (never one round-trip per record).  A struct store owns one libpq connection and is
- * used by one thread.
+ * unchanged records one statement (never one round-trip per record).  A
+ * struct store owns one libpq connection and is used by one thread.
  *
  * Invariants (see aggregator/README.md):
  *   - a record row is keyed by (source, identifier); a record whose hash is
@@ -180,6 +180,37 @@ mo_rc store_retire_unseen(struct store *s, long long source_id, long long run_id
 mo_rc store_count_records(struct store *s, long long source_id, long long *n,
                           struct mo_err *err) MO_MUST_CHECK;
 mo_rc store_count_entries(struct store *s, long long *n, struct mo_err *err) MO_MUST_CHECK;
+
+/* ---- the files of folder sources (store_folder.c) ---- */
+
+/* One file of a waf or dir source as its last full answer left it: the
+ * validators the partner sent (waf: HTTP ETag and Last-Modified; dir: the
+ * file's modification time and size, as etag) and the hash of the record
+ * the file gave.  Strings are borrowed. */
+struct folder_validators {
+    const char *url;           /* the file's URL, or path */
+    const char *etag;          /* NULL when none */
+    const char *last_modified; /* NULL when none */
+    const char *hash;          /* of the record the file gave; NULL to forget the file */
+};
+
+/* Calls cb for each of the n urls (a page of files) whose validators are
+ * stored for source_id with this normalisation version and whose hash a
+ * record of the source still has (live or retired): a file whose record
+ * failed, was replaced or was made by another stylesheet is not reported,
+ * and must be fetched whole.  The strings cb gets live until it returns. */
+mo_rc store_folder_validators_get(struct store *s, long long source_id, const char *version,
+                                  const char *const *urls, size_t n,
+                                  void (*cb)(void *ud, const struct folder_validators *v), void *ud,
+                                  struct mo_err *err) MO_MUST_CHECK;
+
+/* Replaces the validators of n files of source_id (one statement, committed
+ * without waiting for the WAL flush: a crash only costs whole fetches next
+ * time).  An entry with neither etag nor last_modified, or without a hash,
+ * forgets its file.  MO_EBADREQ when an entry has no url. */
+mo_rc store_folder_validators_put(struct store *s, long long source_id, const char *version,
+                                  const struct folder_validators *v, size_t n,
+                                  struct mo_err *err) MO_MUST_CHECK;
 
 /* ---- what the index holds ---- */
 

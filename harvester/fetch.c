@@ -1,9 +1,10 @@
 /*
  * fetch.c — the libcurl wrapper behind every request to a partner.
  *
- * fetch_get / fetch_post → fetch_run: up to 1 + max_retries attempts, each
- * one attempt_perform (spool truncated, header state reset, one
- * curl_easy_perform), then attempt_verdict decides done / retry / fail.
+ * fetch_get / fetch_get_if / fetch_post → fetch_run: up to 1 + max_retries
+ * attempts, each one attempt_perform (spool truncated, header state reset,
+ * one curl_easy_perform), then attempt_verdict decides done / retry / fail
+ * (fetch_get_if adds If-None-Match / If-Modified-Since; a 304 is then done).
  * Between attempts fetch_backoff sleeps (Retry-After or jittered backoff).
  */
 #include "fetch.h"
@@ -27,6 +28,7 @@ struct fetch {
     char *user_agent;
     uint64_t rng; /* xorshift64 state for the backoff jitter */
     int last_attempts;
+    int conditional;      /* the request under way carries validators: a 304 is an answer */
     atomic_int cancelled; /* fetch_cancel: from another thread */
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -477,7 +479,7 @@ static enum verdict attempt_verdict(struct fetch *f, const struct attempt *a, CU
         return VERDICT_FAIL;
     }
     curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300) {
+    if ((status >= 200 && status < 300) || (status == 304 && f->conditional)) {
         *rc = MO_OK;
         return VERDICT_DONE;
     }
@@ -523,7 +525,9 @@ static mo_rc response_fill(struct fetch *f, struct attempt *a, struct fetch_resp
     resp->effective_url = strdup(eff ? eff : url);
     if (!resp->effective_url)
         return mo_fail(err, MO_ENOMEM, "could not fetch \"%s\": out of memory", url);
-    if (a->spool) {
+    if (resp->status == 304) {
+        /* not modified: no body, and no stream to open for it */
+    } else if (a->spool) {
         if (fflush(a->spool) != 0 || ferror(a->spool))
             return mo_fail(err, MO_EIO, "could not fetch \"%s\": could not write spool file", url);
         rewind(a->spool);
@@ -595,8 +599,52 @@ out:
 
 mo_rc fetch_get(struct fetch *f, const char *url, struct fetch_response *resp, struct mo_err *err)
 {
+    return fetch_get_if(f, url, NULL, resp, err);
+}
+
+/* Appends "name: value" to *headers; value is one validator of an earlier
+ * answer, checked (it came from a partner). */
+static mo_rc condition_header(struct curl_slist **headers, const char *name, const char *value,
+                              const char *url, struct mo_err *err)
+{
+    char line[FETCH_MAX_VALIDATOR + 32];
+    size_t n = strlen(value);
+    int ok = n <= FETCH_MAX_VALIDATOR;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)value[i] >= 0x20 && value[i] != 0x7f;
+    if (!ok)
+        return mo_fail(err, MO_EBADREQ, "could not fetch \"%s\": invalid validator \"%.80s\"", url,
+                       value);
+    snprintf(line, sizeof line, "%s: %s", name, value);
+    struct curl_slist *grown = curl_slist_append(*headers, line);
+    if (!grown)
+        return mo_fail(err, MO_ENOMEM, "could not fetch \"%s\": out of memory", url);
+    *headers = grown;
+    return MO_OK;
+}
+
+mo_rc fetch_get_if(struct fetch *f, const char *url, const struct fetch_condition *cond,
+                   struct fetch_response *resp, struct mo_err *err)
+{
+    struct curl_slist *headers = NULL;
+    mo_rc rc = MO_OK;
+
+    memset(resp, 0, sizeof *resp);
+    if (cond && cond->etag && *cond->etag)
+        rc = condition_header(&headers, "If-None-Match", cond->etag, url, err);
+    if (rc == MO_OK && cond && cond->last_modified && *cond->last_modified)
+        rc = condition_header(&headers, "If-Modified-Since", cond->last_modified, url, err);
+    if (rc != MO_OK)
+        goto out;
     curl_easy_setopt(f->curl, CURLOPT_HTTPGET, 1L);
-    return fetch_run(f, url, resp, err);
+    curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, headers);
+    f->conditional = headers != NULL;
+    rc = fetch_run(f, url, resp, err);
+    f->conditional = 0;
+    curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, NULL);
+out:
+    curl_slist_free_all(headers);
+    return rc;
 }
 
 mo_rc fetch_post(struct fetch *f, const char *url, const char *content_type, const char *body,

@@ -31,6 +31,7 @@
 #define FETCH_HEAD_BYTES 512 /* start of the body kept in memory for messages */
 #define FETCH_DEFAULT_MAX_BYTES (256L * 1024 * 1024)
 #define FETCH_MEMORY_SPOOL_BYTES (8u * 1024 * 1024) /* a body past this goes to a temp file */
+#define FETCH_MAX_VALIDATOR 512 /* bytes of an ETag or Last-Modified sent back */
 
 struct fetch_options {
     long connect_timeout_ms;  /* default 15000 */
@@ -82,6 +83,21 @@ void fetch_content_charset(const char *content_type, char *out, size_t size);
  * other final status gives MO_EHTTP with the message above (resp is cleared). */
 mo_rc fetch_get(struct fetch *f, const char *url, struct fetch_response *resp,
                 struct mo_err *err) MO_MUST_CHECK;
+
+/* The validators of an earlier answer, for a conditional GET. */
+struct fetch_condition {
+    const char *etag;          /* sent as If-None-Match; NULL: none */
+    const char *last_modified; /* sent as If-Modified-Since, as the partner wrote it; NULL: none */
+};
+
+/* GET url with If-None-Match and If-Modified-Since from cond (NULL, or both
+ * fields NULL: fetch_get).  Same contract as fetch_get, except that a 304
+ * is a success too: resp->status 304 and resp->body NULL (the headers it
+ * carried, often none, in resp).  A validator longer than
+ * FETCH_MAX_VALIDATOR bytes or holding a control character fails with
+ * MO_EBADREQ quoting it, before any request. */
+mo_rc fetch_get_if(struct fetch *f, const char *url, const struct fetch_condition *cond,
+                   struct fetch_response *resp, struct mo_err *err) MO_MUST_CHECK;
 
 /* POST body (len bytes, content_type e.g. "application/xml") to url; same
  * contract as fetch_get. */

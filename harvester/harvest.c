@@ -556,10 +556,56 @@ static mo_rc hash_page(struct run *run, const struct page_walk *pw, struct csw_p
     return pw->walk(pw->page, info, on_hash, run, err);
 }
 
-/* A fetched page: hash every record, ask the store, normalise and write
- * what is new, stamp what is unchanged. */
+/* Records known by their hash alone go into the plan after the walked
+ * ones and are asked about like them: unchanged (or seen) when the store
+ * has the hash; absent, and missed for the listing, when it does not. */
+static mo_rc take_known(struct run *run, const struct page_known *known, struct csw_page_info *info,
+                        struct mo_err *err)
+{
+    struct page_plan *pl = &run->plan;
+    long from = pl->n;
+    for (size_t i = 0; i < known->n; i++) {
+        if (plan_grow(pl) != MO_OK)
+            return mo_fail(err, MO_ENOMEM, "out of memory");
+        memcpy(pl->hash[pl->n], known->hash[i], sizeof pl->hash[pl->n]);
+        pl->hash[pl->n][64] = '\0';
+        pl->known_id[pl->n] = NULL;
+        pl->state[pl->n] = REC_NEW;
+        pl->n++;
+    }
+    mo_rc rc = plan_decide_from(run, from, err);
+    for (size_t i = 0; rc == MO_OK && i < known->n; i++) {
+        long k = from + (long)i;
+        known->missed[i] = pl->state[k] == REC_NEW;
+        if (known->missed[i]) { /* no content to take: fetched whole, counted then */
+            pl->state[k] = REC_ABSENT;
+            run->page_fresh--;
+        } else {
+            info->records++;
+        }
+    }
+    return rc;
+}
+
+const char *run_page_hash(const struct run *run, long index)
+{
+    if (index < 0 || index >= run->plan.n || run->plan.state[index] == REC_TOO_BIG ||
+        run->plan.state[index] == REC_ABSENT)
+        return NULL;
+    return run->plan.hash[index];
+}
+
 mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
                     struct mo_err *err)
+{
+    return run_take_page_known(run, pw, NULL, info, err);
+}
+
+/* A fetched page: hash every record, ask the store, normalise and write
+ * what is new, stamp what is unchanged. */
+mo_rc run_take_page_known(struct run *run, const struct page_walk *pw,
+                          const struct page_known *known, struct csw_page_info *info,
+                          struct mo_err *err)
 {
     int any_new = 0;
     mo_rc rc;
@@ -582,6 +628,8 @@ mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page
             rc = pw->walk(pw->page, &again, on_changed, run, err);
         }
     }
+    if (rc == MO_OK && known && known->n)
+        rc = take_known(run, known, info, err);
     if (rc == MO_OK)
         rc = flush_batch(run, err);
     if (rc == MO_OK)

@@ -6,10 +6,14 @@
  * The core knows records, not protocols: a listing fetches pages its own
  * way and hands each to run_take_page as a struct page_walk (a function that
  * walks the page's record elements, and optionally one that scans them with
- * SAX for their hashes); the core hashes, plans, normalises and writes.  A
- * listing ends by saying whether it saw everything (complete) and whether
- * the partner told one story (consistent): only then does a full run retire
- * records.
+ * SAX for their hashes); the core hashes, plans, normalises and writes.
+ * A listing that knows some records are unchanged without their content (a
+ * file the partner answered 304) hands their hashes with the page
+ * (struct page_known, run_take_page_known): the core asks the store about
+ * them like any other and stamps them seen; the listing fetches whole the
+ * ones the store does not have.  A listing ends by saying whether it saw
+ * everything (complete) and whether the partner told one story
+ * (consistent): only then does a full run retire records.
  */
 #ifndef MOISSON_HARVEST_INTERNAL_H
 #define MOISSON_HARVEST_INTERNAL_H
@@ -29,6 +33,7 @@ enum rec_state {
     REC_UNCHANGED, /* the store has this hash: only mark it seen */
     REC_SEEN,      /* already received in this run, or twice in the page */
     REC_TOO_BIG,   /* past HARVEST_MAX_RECORD_BYTES: a per-record error */
+    REC_ABSENT,    /* known by its hash alone, which the store does not have */
 };
 
 /* Per page: one slot per record, in document order. */
@@ -75,6 +80,16 @@ struct page_walk {
      * live until run_take_page returns: the core takes them as they are
      * (normalising changes them) instead of copying each. */
     int standalone;
+};
+
+/* Records of a page known by their hash alone, without their content (a
+ * file its partner said was not modified): taken after the page's walked
+ * records, as unchanged when the store has the hash.  One it does not have
+ * is not taken and gets its missed flag set: the listing fetches it whole. */
+struct page_known {
+    const char (*hash)[65]; /* n hashes */
+    size_t n;
+    unsigned char *missed; /* n flags, set by run_take_page_known */
 };
 
 struct run {
@@ -127,6 +142,16 @@ int run_stop_requested(const struct run *run);
  * before anything of it is written. */
 mo_rc run_take_page(struct run *run, const struct page_walk *pw, struct csw_page_info *info,
                     struct mo_err *err) MO_MUST_CHECK;
+
+/* run_take_page, with records known by their hash alone (known may be
+ * NULL): those not missed are added to info->records. */
+mo_rc run_take_page_known(struct run *run, const struct page_walk *pw,
+                          const struct page_known *known, struct csw_page_info *info,
+                          struct mo_err *err) MO_MUST_CHECK;
+
+/* After run_take_page: the hash of the page's record index (in the order
+ * walked), or NULL when it was not hashed (too big) or there is none. */
+const char *run_page_hash(const struct run *run, long index);
 
 /* A page_walk's walk over records already parsed, one document each, in
  * order: fills info (matched and next as given) and calls fn with each root. */

@@ -31,6 +31,7 @@
 #define BOMB_BYTES (4L * 1024 * 1024)
 #define BIG_BYTES 2000
 #define SLOW_GIVE_UP_S 10
+#define COND_DATE "Wed, 21 Oct 2015 07:28:00 GMT"
 
 struct server {
     struct MHD_Daemon *d;
@@ -186,6 +187,20 @@ static enum MHD_Result reply_echo(struct MHD_Connection *c, const char *method,
     return ret;
 }
 
+/* A resource with validators that honours If-None-Match, else
+ * If-Modified-Since (RFC 9110: the ETag wins when both come). */
+static enum MHD_Result reply_conditional(struct server *s, struct MHD_Connection *c)
+{
+    static const char body[] = "<?xml version=\"1.0\"?>\n<csw:Record>cond</csw:Record>\n";
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Modified-Since");
+    atomic_fetch_add(&s->hits, 1);
+    if ((inm && !strcmp(inm, "\"c1\"")) || (!inm && ims && !strcmp(ims, COND_DATE)))
+        return reply(c, 304, NULL, "", 0, "ETag", "\"c1\"", NULL);
+    return reply(c, 200, "application/xml", body, sizeof body - 1, "ETag", "\"c1\"",
+                 "Last-Modified", COND_DATE, NULL);
+}
+
 static enum MHD_Result route(struct server *s, struct MHD_Connection *c, const char *url,
                              const char *method, const struct conn *st)
 {
@@ -233,6 +248,8 @@ static enum MHD_Result route(struct server *s, struct MHD_Connection *c, const c
     }
     if (strcmp(url, "/echo") == 0)
         return reply_echo(c, method, st);
+    if (strcmp(url, "/cond") == 0)
+        return reply_conditional(s, c);
     if (strcmp(url, "/ua") == 0) {
         const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
         return reply_text(c, 200, ua ? ua : "-");
@@ -790,6 +807,89 @@ static void test_user_agent(void **state)
     fetch_free(f);
 }
 
+/* GET /cond with cond; the status it ended with (body checked on a 200). */
+static long get_cond(const struct server *s, struct fetch *f, const struct fetch_condition *cond)
+{
+    struct fetch_response r;
+    struct mo_err err = {0};
+    char *u = url_of(s, "/cond");
+    memset(&r, 0xa5, sizeof r);
+    if (fetch_get_if(f, u, cond, &r, &err) != MO_OK)
+        fail_msg("fetch_get_if: %s", err.msg);
+    long status = r.status;
+    if (status == 304) {
+        assert_null(r.body);
+        assert_int_equal(r.body_len, 0);
+    } else {
+        assert_int_equal(status, 200);
+        assert_non_null(r.body);
+        assert_non_null(strstr(r.head, "<csw:Record>cond</csw:Record>"));
+        assert_string_equal(r.etag, "\"c1\"");
+        assert_string_equal(r.last_modified, COND_DATE);
+    }
+    assert_int_equal(r.attempts, 1);
+    fetch_response_clear(&r);
+    free(u);
+    return status;
+}
+
+static void test_conditional_get(void **state)
+{
+    struct server *s = *state;
+    struct fetch *f = client(2, 0);
+    struct {
+        struct fetch_condition cond;
+        long want;
+    } cases[] = {
+        {{"\"c1\"", NULL}, 304},       /* same ETag */
+        {{NULL, COND_DATE}, 304},      /* same date */
+        {{"\"c1\"", COND_DATE}, 304},  /* both */
+        {{"\"old\"", NULL}, 200},      /* another ETag */
+        {{"\"old\"", COND_DATE}, 200}, /* the ETag decides */
+        {{NULL, "Tue, 20 Oct 2015 07:28:00 GMT"}, 200},
+        {{NULL, NULL}, 200}, /* no validators: a plain GET */
+        {{"", ""}, 200},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        if (get_cond(s, f, &cases[i].cond) != cases[i].want)
+            fail_msg("case %zu: wanted %ld", i, cases[i].want);
+        /* nothing of a conditional request stays on the handle */
+        assert_int_equal(get_cond(s, f, NULL), 200);
+    }
+    assert_int_equal(atomic_load(&s->hits), 16); /* a 304 is never retried */
+    fetch_free(f);
+}
+
+static void test_conditional_refusals(void **state)
+{
+    struct server *s = *state;
+    struct fetch *f = client(0, 0);
+    struct fetch_response r;
+    struct mo_err err = {0};
+    char *u = url_of(s, "/cond");
+    char long_tag[FETCH_MAX_VALIDATOR + 2];
+    memset(long_tag, 'a', sizeof long_tag - 1);
+    long_tag[sizeof long_tag - 1] = '\0';
+    const struct fetch_condition bad[] = {
+        {"\"c1\"\r\nX-Injected: 1", NULL},
+        {NULL, "Wed, 21 Oct 2015\n07:28:00 GMT"},
+        {long_tag, NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memset(&r, 0xa5, sizeof r);
+        assert_int_equal(fetch_get_if(f, u, &bad[i], &r, &err), MO_EBADREQ);
+        assert_non_null(strstr(err.msg, "invalid validator \""));
+        assert_null(r.body);
+        assert_int_equal(r.status, 0);
+    }
+    assert_int_equal(atomic_load(&s->hits), 0); /* refused before any request */
+    /* a 304 nobody asked for is an HTTP failure */
+    get_fails(s, f, "/status/304", MO_EHTTP, &err);
+    assert_non_null(strstr(err.msg, "HTTP 304"));
+    free(u);
+    fetch_free(f);
+}
+
 static void test_options_defaults(void **state)
 {
     struct fetch_options o;
@@ -843,6 +943,8 @@ int main(void)
         cmocka_unit_test_setup(test_connection_refused_retried, hits_reset),
         cmocka_unit_test_setup(test_post_then_get, hits_reset),
         cmocka_unit_test_setup(test_user_agent, hits_reset),
+        cmocka_unit_test_setup(test_conditional_get, hits_reset),
+        cmocka_unit_test_setup(test_conditional_refusals, hits_reset),
         cmocka_unit_test(test_options_defaults),
         cmocka_unit_test(test_escape),
         cmocka_unit_test_setup(test_stop_interrupts, hits_reset),

@@ -2,7 +2,8 @@
  * test_store.c — the index against the test run's private cluster: migrations,
  * sources, pages (added / unchanged / updated), entries and their precedence,
  * retiring and its shrink guard, values that need escaping in other encodings
- * (tabs, newlines, backslashes, quotes), French full text, boxes, runs.
+ * (tabs, newlines, backslashes, quotes), French full text, boxes, runs, the
+ * validators of the files of folder sources.
  */
 #include "store.h"
 
@@ -593,6 +594,123 @@ static void test_runs(void **state)
     fixture_close(f);
 }
 
+/* What store_folder_validators_get reported, by url. */
+struct got_validators {
+    int n;
+    char url[8][64];
+    char etag[8][64];
+    char last_modified[8][64];
+    char hash[8][16];
+};
+
+static void copy_or_dash(char *out, size_t size, const char *v)
+{
+    snprintf(out, size, "%s", v ? v : "-");
+}
+
+static void on_validators(void *ud, const struct folder_validators *v)
+{
+    struct got_validators *g = ud;
+    assert_true(g->n < 8);
+    copy_or_dash(g->url[g->n], sizeof g->url[g->n], v->url);
+    copy_or_dash(g->etag[g->n], sizeof g->etag[g->n], v->etag);
+    copy_or_dash(g->last_modified[g->n], sizeof g->last_modified[g->n], v->last_modified);
+    copy_or_dash(g->hash[g->n], sizeof g->hash[g->n], v->hash);
+    g->n++;
+}
+
+/* The row reported for url, or -1. */
+static int got_index(const struct got_validators *g, const char *url)
+{
+    for (int i = 0; i < g->n; i++)
+        if (!strcmp(g->url[i], url))
+            return i;
+    return -1;
+}
+
+static struct got_validators get_validators(struct fixture *f, long long src, const char *version)
+{
+    static const char *const urls[] = {"a.xml", "b.xml", "c.xml", "d \"x\",{y}\\.xml", "e.xml"};
+    struct got_validators g = {0};
+    struct mo_err err = {0};
+    if (store_folder_validators_get(f->s, src, version, urls, 5, on_validators, &g, &err) != MO_OK)
+        fail_msg("store_folder_validators_get: %s", err.msg);
+    return g;
+}
+
+static void put_validators(struct fixture *f, long long src, const struct folder_validators *v,
+                           size_t n)
+{
+    struct mo_err err = {0};
+    if (store_folder_validators_put(f->s, src, "2", v, n, &err) != MO_OK)
+        fail_msg("store_folder_validators_put: %s", err.msg);
+}
+
+static void test_folder_validators(void **state)
+{
+    struct fixture *f = fixture_open("store_folder");
+    struct mo_err err = {0};
+    long long src = add_source(f, "s", 100, -1);
+    long long other = add_source(f, "o", 100, -1);
+    struct record recs[] = {make_rec("r1", "un", "h1", NULL), make_rec("r2", "deux", "h2", NULL)};
+    put(f, src, begin_run(f, src, 1), recs, 2, NULL, 0);
+
+    const char *odd = "d \"x\",{y}\\.xml";
+    const char *lm = "Wed, 21 Oct 2015 07:28:00 GMT";
+    const struct folder_validators v[] = {
+        {"a.xml", "\"e1\"", NULL, "h1"},   /* ETag only */
+        {"b.xml", NULL, lm, "h2"},         /* Last-Modified only */
+        {"c.xml", "\"e3\"", lm, "h-none"}, /* its record is not stored */
+        {odd, "W/\"e4\"", NULL, "h1"},     /* two files, one record */
+        {"a.xml", "\"e1\"", NULL, "h1"},   /* twice in a page */
+    };
+    put_validators(f, src, v, 5);
+    assert_int_equal(sql_ll(f, "SELECT count(*) FROM folder_file"), 4);
+
+    /* only files whose record the source still has, of this version */
+    struct got_validators g = get_validators(f, src, "2");
+    assert_int_equal(g.n, 3);
+    int a = got_index(&g, "a.xml"), b = got_index(&g, "b.xml"), d = got_index(&g, odd);
+    assert_true(a >= 0 && b >= 0 && d >= 0);
+    assert_string_equal(g.etag[a], "\"e1\"");
+    assert_string_equal(g.last_modified[a], "-");
+    assert_string_equal(g.hash[a], "h1");
+    assert_string_equal(g.etag[b], "-");
+    assert_string_equal(g.last_modified[b], lm);
+    assert_string_equal(g.hash[b], "h2");
+    assert_string_equal(g.etag[d], "W/\"e4\"");
+    assert_int_equal(get_validators(f, src, "3").n, 0); /* another stylesheet */
+    assert_int_equal(get_validators(f, other, "2").n, 0);
+
+    /* a new answer replaces; one without validators (or hash) forgets */
+    const struct folder_validators next[] = {
+        {"a.xml", NULL, NULL, "h1"},
+        {"b.xml", "\"e2\"", NULL, NULL},
+        {odd, "\"e5\"", lm, "h2"},
+        {"e.xml", NULL, NULL, "h2"}, /* never had a row: none made */
+    };
+    put_validators(f, src, next, 4);
+    g = get_validators(f, src, "2");
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.url[0], odd);
+    assert_string_equal(g.etag[0], "\"e5\"");
+    assert_string_equal(g.last_modified[0], lm);
+    assert_string_equal(g.hash[0], "h2");
+    assert_int_equal(sql_ll(f, "SELECT count(*) FROM folder_file"), 2); /* c.xml, odd */
+
+    /* nothing to do; a file without url */
+    assert_int_equal(store_folder_validators_put(f->s, src, "2", v, 0, &err), MO_OK);
+    assert_int_equal(store_folder_validators_get(f->s, src, "2", NULL, 0, on_validators, &g, &err),
+                     MO_OK);
+    const struct folder_validators nameless = {NULL, "\"e\"", NULL, "h1"};
+    assert_int_equal(store_folder_validators_put(f->s, src, "2", &nameless, 1, &err), MO_EBADREQ);
+
+    /* a source removed takes its files along */
+    assert_int_equal(store_source_remove(f->s, "s", &err), MO_OK);
+    assert_int_equal(sql_ll(f, "SELECT count(*) FROM folder_file"), 0);
+    fixture_close(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_escaping_round_trip),
         cmocka_unit_test(test_french_full_text_and_bbox),
         cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_folder_validators),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
