@@ -183,6 +183,28 @@ static void read_endpoints(xmlXPathContext *ctx, const char *url, struct csw_end
     }
 }
 
+/* An output schema listed for GetRecords, or for every operation (as con
+ * terra's CSW 3.0 does). */
+#define OFFERS_SCHEMA(uri)                                                                         \
+    OP_PARAM("outputschema")                                                                       \
+    "[normalize-space(.)='" uri "']"                                                               \
+    " | /csw:Capabilities/ows:OperationsMetadata/ows:Parameter"                                    \
+    "[translate(@name,'OUTPSCHEMA','outpschema')='outputschema']"                                  \
+    "//ows:Value[normalize-space(.)='" uri "']"
+
+/* The Dublin Core output schema to ask for: a CSW 3.0 catalog answers
+ * csw30:Record under the 3.0 namespace (a 3.0-only one may refuse the 2.0.2
+ * one), unless it lists only the 2.0.2 schema. */
+static const char *dc_schema(xmlXPathContext *ctx, const struct csw_endpoint *ep)
+{
+    if (!is_v3(ep))
+        return CSW_SCHEMA_DC;
+    if (xpath_true(ctx, OFFERS_SCHEMA(CSW_SCHEMA_DC)) &&
+        !xpath_true(ctx, OFFERS_SCHEMA(CSW_NS_300)))
+        return CSW_SCHEMA_DC;
+    return CSW_NS_300;
+}
+
 mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep, struct mo_err *err)
 {
     xmlDoc *doc = NULL;
@@ -215,7 +237,7 @@ mo_rc csw_parse_capabilities(FILE *fp, const char *url, struct csw_endpoint *ep,
     read_endpoints(ctx, url, ep);
     int iso = xpath_true(ctx, OP_PARAM("outputschema") "[normalize-space(.)='" CSW_SCHEMA_ISO "']");
     snprintf(ep->output_schema, sizeof ep->output_schema, "%s",
-             iso ? CSW_SCHEMA_ISO : CSW_SCHEMA_DC);
+             iso ? CSW_SCHEMA_ISO : dc_schema(ctx, ep));
     int listed = xpath_true(ctx, OP_PARAM("constraintlanguage"));
     ep->filter = !listed || xpath_true(ctx, OP_PARAM("constraintlanguage") "[.='FILTER']");
     ep->cql = xpath_true(ctx, OP_PARAM("constraintlanguage") "[.='CQL_TEXT']");

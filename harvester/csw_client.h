@@ -36,7 +36,8 @@ struct csw_endpoint {
     char version[16];           /* "2.0.2", or "3.0.0" for a partner that speaks only 3.0 */
     char get_url[CSW_MAX_URL];  /* GetRecords DCP Get, "" when not offered */
     char post_url[CSW_MAX_URL]; /* GetRecords DCP Post (XML), "" when not offered */
-    char output_schema[128];    /* CSW_SCHEMA_ISO or CSW_SCHEMA_DC */
+    char output_schema[128];    /* CSW_SCHEMA_ISO, else CSW_SCHEMA_DC (CSW_NS_300 for a
+                                   3.0 catalog unless it lists only CSW_SCHEMA_DC) */
     int cql;                    /* CQL_TEXT offered */
     int filter;                 /* FILTER offered (assumed when nothing is listed) */
     int iso_modified;           /* apiso Modified queryable listed */

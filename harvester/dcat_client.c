@@ -741,7 +741,9 @@ mo_rc dcat_parse_page(struct rdf_world *w, FILE *body, const char *name, const c
         rc = mo_fail(err, MO_ENOMEM, "out of memory reading \"%s\"", name);
         goto out;
     }
-    if (n == 0 && info->total != 0) {
+    /* no dataset: an empty page of a Hydra collection (it says so, or names
+     * other pages), else not a feed at all */
+    if (n == 0 && info->total < 0 && !info->next_url && !info->first_url && !info->last_url) {
         rc = mo_fail(err, MO_EPARTNER,
                      "no dcat:Dataset, dcat:DataService or dcat:DatasetSeries in \"%s\" (%s, %zu "
                      "triples)",

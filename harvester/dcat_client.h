@@ -72,9 +72,11 @@ typedef mo_rc (*dcat_record_fn)(void *ud, xmlNode *record, long index, struct mo
  * be NULL.  info is cleared first and filled even when the page fails after
  * parsing.  Errors, each naming the page: those of rdf_parse; MO_EPARTNER
  * "no dcat:Dataset, dcat:DataService or dcat:DatasetSeries in …" for a page
- * without records (an empty collection, hydra:totalItems 0, is not an error:
- * MO_OK with datasets = 0); MO_ELIMIT for a record past its triple cap.  No
- * record is handed on before the whole page has parsed. */
+ * without records that is no page of a Hydra collection (a page that gives
+ * hydra:totalItems, or a next, first or last link, is not an error without
+ * datasets: MO_OK with datasets = 0, an empty collection or an empty page
+ * whose paging the caller judges); MO_ELIMIT for a record past its triple
+ * cap.  No record is handed on before the whole page has parsed. */
 mo_rc dcat_parse_page(struct rdf_world *w, FILE *body, const char *name, const char *content_type,
                       const struct dcat_limits *limits, struct dcat_page_info *info,
                       dcat_record_fn fn, void *ud, struct mo_err *err) MO_MUST_CHECK;

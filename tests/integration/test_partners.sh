@@ -1,8 +1,10 @@
 #!/bin/sh
-# Partners that are not CSW catalogs, harvested with the real binary through
-# the partner stand-in over loopback: a WFS whose layers point at ISO
+# Partners that are not CSW 2.0.2 catalogs, harvested with the real binary
+# through the partner stand-in over loopback: a WFS whose layers point at ISO
 # records (one MetadataURL gone), the same without following MetadataURLs, a
-# WMS of the corpus, services that answer exception reports or HTML.
+# WMS of the corpus, DCAT feeds paged by Hydra (one that lies about its
+# paging), a catalog that speaks only CSW 3.0.0, services that answer
+# exception reports or HTML.
 # Uses a database of its own in the test run's cluster.
 set -u
 bin=${MOISSON_BIN:?}
@@ -107,9 +109,32 @@ expect 1 "pointed back to a page already read" m harvest l
 expect 0 "3 added" m runs l --limit 1
 expect 0 "incomplete full" m runs l --limit 1
 
+# a feed that announces no total and whose page 3 repeats page 2, after losing
+# two datasets: the page is asked for again, then stepped over; its datasets
+# may be missing, so nothing is retired and nothing stored is lost
+standin dlie --dcat-synthetic 40 --seed 6 --dcat-page-size 10
+lie="http://127.0.0.1:$port"
+expect 0 'source "dl" added' m source add dl --type dcat --url "$lie/dcat/catalog.rdf"
+expect 0 "4 pages, 40 of 40 announced datasets" m harvest dl
+expect 0 "ok: no-total repeat-page:3 drop:2" curl -sf -X POST \
+    "$lie/_control?misbehave=no-total&misbehave=repeat-page:3&misbehave=drop:2"
+expect 1 "a page that brought nothing new was stepped over: nothing retired" m harvest dl
+expect 0 "incomplete full" m runs dl --limit 1
+expect 0 "40" sql "SELECT count(*) FROM record r JOIN source s ON s.id = r.source_id WHERE s.name = 'dl' AND r.retired_at IS NULL"
+expect 0 "ok: drop:2" curl -sf -X POST "$lie/_control?misbehave=none&misbehave=drop:2"
+expect 0 "2 retired" m harvest dl
+
 # a feed that is not RDF
 expect 0 'source "j" added' m source add j --type dcat --url "http://127.0.0.1:$lport/"
 expect 1 "HTML" m harvest j
+
+# ---- a catalog that speaks only CSW 3.0.0 ----
+standin csw3 --synthetic 30 --seed 4 --csw-version 3.0.0
+expect 0 'source "c3" added' m source add c3 --type csw --url "http://127.0.0.1:$port/csw" --page-size 10
+expect 0 "(CSW 3.0.0, ISO 19139): 3 pages, 30 of 30 announced records" m harvest c3
+expect 0 "0 added, 0 updated, 30 unchanged" m harvest --full c3
+expect 0 "CSW 3.0.0" m runs c3 --limit 1
+expect 0 "30" sql "SELECT count(*) FROM record r JOIN source s ON s.id = r.source_id WHERE s.name = 'c3' AND r.schema = 'iso19139'"
 
 # ---- services that answer something else ----
 standin bad --capabilities "$top/tests/fixtures/ogc/wfs200_saint-aubin.xml" --misbehave exception

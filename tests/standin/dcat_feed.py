@@ -10,6 +10,10 @@ statement splitter; pages are written as text.
     GET {base}/catalog.ttl?page=K   (Turtle, when the --dcat file is Turtle)
 
 Page K out of range: 404.  K counts from 1.
+
+A page can lie about paging (partner.py's misbehaviours, see page_lie): its next link
+missing, pointing back or skipping a page, the datasets of another page or none at all,
+a wrong or changing hydra:totalItems, a body cut in the middle.
 """
 
 import hashlib
@@ -35,34 +39,91 @@ def esc(text):
     return html.escape(str(text), quote=True)
 
 
-def hydra_rdfxml(page_url, catalog_url, page, pages, total, url_of):
-    """The catalog-as-collection and its view, in RDF/XML."""
+# Paging misbehaviours that name a page (K, the page number; see partner.py's README).
+PAGE_LIES = {"next-zero", "next-stuck", "next-loop", "next-skip", "repeat-page", "empty-page",
+             "truncate"}
+AS_USUAL = -1
+
+
+class Lie:
+    """How one page departs from the truth."""
+
+    def __init__(self):
+        self.drop = 0           # datasets lost at the end of the feed
+        self.extra_total = 0    # added to the true hydra:totalItems
+        self.no_total = False   # no hydra:totalItems at all
+        self.items_of = None    # serve the datasets of this page number instead
+        self.empty = False      # serve no dataset
+        self.next = AS_USUAL    # page number of the next link; None: no next link
+        self.endless = False    # the page exists even past the last one
+        self.truncate = False   # cut the body in the middle
+
+
+def page_lie(mis, k):
+    """The lie of page k under the active misbehaviours (partner.Misbehaviour objects, whose
+    counts the caller has stepped; called under the caller's lock: marks `once` pages)."""
+    lie = Lie()
+    for m in mis:
+        if m.name == "drop":
+            lie.drop += m.int()
+        elif m.name == "no-total":
+            lie.no_total = True
+        elif m.name == "fewer":
+            lie.extra_total += m.int()
+        elif m.name == "matched-drift":
+            lie.extra_total += m.int() * max(0, m.count - 1)
+        elif m.name == "repeat-from" and k >= m.int(0, 2):
+            lie.items_of, lie.next, lie.endless = m.int(0, 2) - 1, k + 1, True
+        elif m.name in PAGE_LIES and m.int() == k and not (m.once and k in m.served):
+            m.served.add(k)
+            if m.name == "next-zero":
+                lie.next = None
+            elif m.name == "next-stuck":
+                lie.next = k
+            elif m.name == "next-loop":
+                lie.next = m.int(1, 1)
+            elif m.name == "next-skip":
+                lie.next = k + 2
+            elif m.name == "repeat-page":
+                lie.items_of = k - 1
+            elif m.name == "empty-page":
+                lie.empty = True
+            else:
+                lie.truncate = True
+    return lie
+
+
+def hydra_rdfxml(page_url, catalog_url, page, pages, total, url_of, nxt):
+    """The catalog-as-collection and its view, in RDF/XML (nxt: the next page number, or
+    None for no next link; total None: not told)."""
     out = ['<dcat:Catalog rdf:about="%s">' % esc(catalog_url),
            '<rdf:type rdf:resource="%sCollection"/>' % HYDRA,
-           '<dct:title>Catalogue du partenaire</dct:title>',
-           '<hydra:totalItems rdf:datatype="http://www.w3.org/2001/XMLSchema#integer">%d'
-           '</hydra:totalItems>' % total,
-           '<hydra:view rdf:resource="%s"/>' % esc(page_url),
-           '</dcat:Catalog>',
-           '<hydra:PartialCollectionView rdf:about="%s">' % esc(page_url),
-           '<hydra:first rdf:resource="%s"/>' % esc(url_of(1)),
-           '<hydra:last rdf:resource="%s"/>' % esc(url_of(pages))]
-    if page < pages:
-        out.append('<hydra:next rdf:resource="%s"/>' % esc(url_of(page + 1)))
+           '<dct:title>Catalogue du partenaire</dct:title>']
+    if total is not None:
+        out.append('<hydra:totalItems rdf:datatype="http://www.w3.org/2001/XMLSchema#integer">%d'
+                   '</hydra:totalItems>' % total)
+    out += ['<hydra:view rdf:resource="%s"/>' % esc(page_url),
+            '</dcat:Catalog>',
+            '<hydra:PartialCollectionView rdf:about="%s">' % esc(page_url),
+            '<hydra:first rdf:resource="%s"/>' % esc(url_of(1)),
+            '<hydra:last rdf:resource="%s"/>' % esc(url_of(pages))]
+    if nxt is not None:
+        out.append('<hydra:next rdf:resource="%s"/>' % esc(url_of(nxt)))
     if page > 1:
         out.append('<hydra:previous rdf:resource="%s"/>' % esc(url_of(page - 1)))
     out.append('</hydra:PartialCollectionView>\n')
     return "\n".join(out)
 
 
-def hydra_turtle(page_url, catalog_url, page, pages, total, url_of):
-    lines = ["<%s> a <%sCatalog>, <%sCollection> ;" % (catalog_url, DCAT, HYDRA),
-             "    <%stotalItems> %d ;" % (HYDRA, total),
-             "    <%sview> <%s> ." % (HYDRA, page_url),
-             "<%s> a <%sPartialCollectionView> ;" % (page_url, HYDRA),
-             "    <%sfirst> <%s> ;" % (HYDRA, url_of(1))]
-    if page < pages:
-        lines.append("    <%snext> <%s> ;" % (HYDRA, url_of(page + 1)))
+def hydra_turtle(page_url, catalog_url, page, pages, total, url_of, nxt):
+    lines = ["<%s> a <%sCatalog>, <%sCollection> ;" % (catalog_url, DCAT, HYDRA)]
+    if total is not None:
+        lines.append("    <%stotalItems> %d ;" % (HYDRA, total))
+    lines += ["    <%sview> <%s> ." % (HYDRA, page_url),
+              "<%s> a <%sPartialCollectionView> ;" % (page_url, HYDRA),
+              "    <%sfirst> <%s> ;" % (HYDRA, url_of(1))]
+    if nxt is not None:
+        lines.append("    <%snext> <%s> ;" % (HYDRA, url_of(nxt)))
     if page > 1:
         lines.append("    <%sprevious> <%s> ;" % (HYDRA, url_of(page - 1)))
     lines.append("    <%slast> <%s> .\n" % (HYDRA, url_of(pages)))
@@ -90,22 +151,31 @@ class Feed:
     def content_type(self):
         return "text/turtle; charset=UTF-8" if self.turtle else "application/rdf+xml; charset=UTF-8"
 
-    def page(self, k, base_url):
-        """Page k (1-based) as bytes, or None when out of range."""
-        pages = self.pages()
-        if k < 1 or k > pages:
+    def page(self, k, base_url, lie=None):
+        """Page k (1-based) as bytes, or None when out of range; lie: a Lie to tell."""
+        lie = lie or Lie()
+        count = max(0, self.count() - lie.drop)
+        pages = max(1, (count + self.page_size - 1) // self.page_size)
+        if k < 1 or (k > pages and not lie.endless):
             return None
+
         def url_of(n):
             return "%s/catalog.%s?page=%d" % (base_url, self.extension(), n)
-        start = (k - 1) * self.page_size
-        blocks = [self.block(i) for i in range(start, min(start + self.page_size, self.count()))]
-        args = (url_of(k), base_url + "/catalog", k, pages, self.count(), url_of)
+        src = k if lie.items_of is None else lie.items_of
+        blocks = []
+        if not lie.empty and src >= 1:
+            start = (src - 1) * self.page_size
+            blocks = [self.block(i) for i in range(start, min(start + self.page_size, count))]
+        nxt = (k + 1 if k < pages else None) if lie.next == AS_USUAL else lie.next
+        total = None if lie.no_total else count + lie.extra_total
+        args = (url_of(k), base_url + "/catalog", k, pages, total, url_of, nxt)
         if self.turtle:
             body = self.header + hydra_turtle(*args) + "\n".join(blocks + self.shared) + "\n"
         else:
             body = (self.header + hydra_rdfxml(*args) + "\n".join(blocks + self.shared)
                     + "\n</rdf:RDF>\n")
-        return body.encode("utf-8")
+        body = body.encode("utf-8")
+        return body[:len(body) // 2] if lie.truncate else body
 
 
 class FileFeed(Feed):

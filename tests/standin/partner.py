@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""partner.py — a CSW 2.0.2 partner stand-in for moisson's tests, demo and benchmark.
+"""partner.py — a CSW partner stand-in for moisson's tests, demo and benchmark.
 
 It serves a set of metadata records (files, CSW responses or synthetic ISO 19139
 records) over HTTP on 127.0.0.1 like a partner's catalogue would, and can be told to
 misbehave in the ways real catalogues do (broken paging, exceptions, HTML error pages,
-truncated or hostile XML, odd encodings, slowness...).  See README.md next to this file.
+truncated or hostile XML, odd encodings, slowness...).  It speaks CSW 2.0.2, or only
+CSW 3.0.0 with --csw-version 3.0.0 (csw30.py), and serves DCAT (dcat_feed.py) and OGC
+capabilities (ogc_feed.py) beside.  See README.md next to this file.
 
 Run with Debian's Python (it needs python3-lxml):  /usr/bin/python3 partner.py --help
 """
@@ -28,6 +30,9 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from lxml import etree
+
+import csw30
+import dcat_feed
 
 # ---------------------------------------------------------------------------
 # Namespaces and small helpers
@@ -787,11 +792,13 @@ def alter_record(xml_bytes, title=None, stamp=None):
 # Record views: the records as currently served (after drop/modify)
 # ---------------------------------------------------------------------------
 
-def dc_record(m, element_set):
-    """csw:Record (or Brief/Summary) built from an ISO record's Meta."""
+def dc_record(m, element_set, v3=False):
+    """csw:Record (or Brief/Summary) built from an ISO record's Meta; v3: in the CSW 3.0
+    namespace, with an OWS 2.0 bounding box."""
     tag = {"brief": "BriefRecord", "summary": "SummaryRecord"}.get(element_set, "Record")
     o = ['<csw:%s xmlns:csw="%s" xmlns:dc="%s" xmlns:dct="%s" xmlns:ows="%s">'
-         % (tag, CSW, NS["dc"], NS["dct"], NS["ows"])]
+         % (tag, csw30.CSW30 if v3 else CSW, NS["dc"], NS["dct"],
+            csw30.OWS20 if v3 else NS["ows"])]
     o.append("<dc:identifier>%s</dc:identifier>" % esc(m.ident))
     o.append("<dc:title>%s</dc:title>" % esc(m.title))
     o.append("<dc:type>%s</dc:type>" % esc(m.rtype))
@@ -806,6 +813,14 @@ def dc_record(m, element_set):
                  % (w, s, e, n))
     o.append("</csw:%s>" % tag)
     return "".join(o).encode("utf-8")
+
+
+def dc_record_v3(xml_bytes):
+    """A stored csw:Record of CSW 2.0.2 as CSW 3.0 writes it (csw/3.0, OWS 2.0 boxes)."""
+    # serialise() declares every namespace as xmlns:p="URI": moving the declarations moves
+    # the elements, prefixes and all
+    return (xml_bytes.replace(b'"%s"' % CSW.encode(), b'"%s"' % csw30.CSW30.encode())
+            .replace(b'"%s"' % NS["ows"].encode(), b'"%s"' % csw30.OWS20.encode()))
 
 
 class View:
@@ -911,14 +926,17 @@ class Predicate:
 
 
 def parse_filter(el, pred):
-    """Walks an ogc:Filter element, adding the supported conditions to pred."""
+    """Walks an ogc:Filter (Filter 1.1) or fes:Filter (FES 2.0, CSW 3.0) element, adding the
+    supported conditions to pred."""
     ln = etree.QName(el).localname
     if ln in ("Filter", "And"):
         for c in el.iterchildren(etree.Element):
             parse_filter(c, pred)
         return
-    prop = (el.findtext("{%s}PropertyName" % NS["ogc"]) or "").strip()
-    lit = (el.findtext("{%s}Literal" % NS["ogc"]) or "").strip()
+    prop = (el.findtext("{%s}PropertyName" % NS["ogc"]) or
+            el.findtext("{%s}ValueReference" % csw30.FES20) or "").strip()
+    lit = (el.findtext("{%s}Literal" % NS["ogc"]) or
+           el.findtext("{%s}Literal" % csw30.FES20) or "").strip()
     lp = prop.lower()
     if ln in ("PropertyIsGreaterThanOrEqualTo", "PropertyIsGreaterThan") and lp in MODIFIED_NAMES:
         pred.add_modified(">=" if ln.endswith("EqualTo") else ">", lit)
@@ -960,11 +978,15 @@ def parse_cql(text, pred):
 KNOWN = {"next-zero", "next-beyond", "next-stuck", "repeat-page", "fewer", "cap", "ignore-max",
          "matched-drift", "empty-page", "exception", "exception-page", "html", "status",
          "fail-after", "truncate", "slow", "gzip", "gzip-bomb", "endless", "encoding", "drop",
-         "modify", "dc-only", "xxe", "billion-laughs", "no-post", "get-only-caps-url"}
+         "modify", "dc-only", "xxe", "billion-laughs", "no-post", "get-only-caps-url",
+         "next-loop", "next-skip", "repeat-from", "no-total"}
 
 
 class Misbehaviour:
-    """One active misbehaviour; `count` counts the GetRecords result pages since it was set."""
+    """One active misbehaviour; `count` counts the GetRecords result pages and the DCAT pages
+    served since it was set.  On /dcat, paging misbehaviours name a page number (?page=K)
+    and hold every time that page is served, or only the first time with a ":once" argument
+    (`served` keeps the pages already spoilt once)."""
 
     def __init__(self, spec):
         name, _, arg = spec.partition(":")
@@ -974,7 +996,10 @@ class Misbehaviour:
         self.spec = spec
         self.name = name
         self.args = arg.split(":") if arg else []
+        self.once = "once" in self.args
+        self.args = [a for a in self.args if a != "once"]
         self.count = 0
+        self.served = set()
         if name == "status":
             self.remaining = int(self.args[1]) if len(self.args) > 1 else None
 
@@ -998,6 +1023,7 @@ class State:
         self.version = 0
         self.filter_cache = {}
         self.last_page = None          # (start, maxrec) of the previous GetRecords page
+        self.v3 = False                # --csw-version 3.0.0: a CSW 3.0.0-only catalogue
         self.requests = collections.deque(maxlen=200000)
         self.log_file = open(log_path, "a", encoding="utf-8") if log_path else None
         self.verbose = verbose
@@ -1023,6 +1049,13 @@ class State:
             self.view.configure(drop, modify)
             self.version += 1
             self.filter_cache = {}
+
+    def dcat_lie(self, k):
+        """Counts one DCAT page request and tells how page k lies (dcat_feed.page_lie)."""
+        with self.lock:
+            for m in self.mis:
+                m.count += 1
+            return dcat_feed.page_lie(self.mis, k)
 
     def has(self, name):
         for m in self.mis:
@@ -1190,19 +1223,31 @@ class Request:
         self.ids = []
         self.pred = None
         self.error = None
+        self.version = None          # the version the request says it speaks, if any
+        self.accept_versions = None  # GetCapabilities: AcceptVersions, if given
 
 
-def parse_kvp(q):
-    r = Request()
+def csw_defaults(r, v3):
+    """CSW 3.0 has no resultType (results always come) and answers csw30:Record by default."""
+    if v3:
+        r.result_type = "results"
+        r.schema = csw30.CSW30
+    return r
+
+
+def parse_kvp(q, v3=False):
+    r = csw_defaults(Request(), v3)
     kv = {k.lower(): v[-1] for k, v in q.items()}
     r.op = kv.get("request", "")
+    r.version = kv.get("version")
+    r.accept_versions = kv.get("acceptversions")
     try:
         r.start = max(1, int(kv.get("startposition", "1")))
         r.max = max(0, int(kv.get("maxrecords", "10")))
     except ValueError:
         r.error = ("InvalidParameterValue", "startPosition/maxRecords must be integers", "startPosition")
-    r.result_type = kv.get("resulttype", "hits").lower()
-    r.schema = kv.get("outputschema", CSW)
+    r.result_type = kv.get("resulttype", r.result_type).lower()
+    r.schema = kv.get("outputschema", r.schema)
     r.element_set = kv.get("elementsetname", "full").lower()
     r.ids = [x for x in kv.get("id", "").split(",") if x]
     constraint = kv.get("constraint")
@@ -1221,19 +1266,27 @@ def parse_kvp(q):
     return r
 
 
-def parse_xml_request(body):
-    r = Request()
+def parse_xml_request(body, v3=False):
+    r = csw_defaults(Request(), v3)
     root = etree.fromstring(body, SAFE_PARSER)
     ln = etree.QName(root).localname
     r.op = ln
-    if ln == "GetRecords":
+    ns = etree.QName(root).namespace
+    r.version = root.get("version") or {CSW: "2.0.2", csw30.CSW30: "3.0.0"}.get(ns)
+    if ns == CSW:
+        r.version = "2.0.2"  # a CSW 2.0.2 body is a 2.0.2 request whatever it says
+    if ln == "GetCapabilities":
+        versions = root.xpath("./*[local-name()='AcceptVersions']/*[local-name()='Version']")
+        if versions:
+            r.accept_versions = ",".join((v.text or "").strip() for v in versions)
+    elif ln == "GetRecords":
         try:
             r.start = max(1, int(root.get("startPosition", "1")))
             r.max = max(0, int(root.get("maxRecords", "10")))
         except ValueError:
             r.error = ("InvalidParameterValue", "startPosition/maxRecords must be integers", "startPosition")
-        r.result_type = root.get("resultType", "hits").lower()
-        r.schema = root.get("outputSchema", CSW)
+        r.result_type = root.get("resultType", r.result_type).lower()
+        r.schema = root.get("outputSchema", r.schema)
         es = root.xpath(".//*[local-name()='ElementSetName']")
         if es:
             r.element_set = (es[0].text or "full").strip().lower()
@@ -1250,7 +1303,7 @@ def parse_xml_request(body):
             r.pred = pred
     elif ln == "GetRecordById":
         r.ids = [(e.text or "").strip() for e in root.xpath("./*[local-name()='Id']")]
-        r.schema = root.get("outputSchema", CSW)
+        r.schema = root.get("outputSchema", r.schema)
         es = root.xpath("./*[local-name()='ElementSetName']")
         if es:
             r.element_set = (es[0].text or "full").strip().lower()
@@ -1294,7 +1347,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _exception(self, status, code, text, locator=None):
-        self._send(status, exception_report(code, text, locator))
+        report = csw30.exception_report if self.state.v3 else exception_report
+        self._send(status, report(code, text, locator))
 
     def _read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -1371,24 +1425,36 @@ class Handler(BaseHTTPRequestHandler):
         # Parse the request
         if method == "POST" and body.lstrip()[:1] == b"<":
             try:
-                req = parse_xml_request(body)
+                req = parse_xml_request(body, st.v3)
             except etree.XMLSyntaxError as e:
                 return self._exception(400, "NoApplicableCode", "request body is not XML: %s" % e)
         else:
             if method == "POST":
                 query = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-            req = parse_kvp(query)
+            req = parse_kvp(query, st.v3)
         op = req.op.lower()
         if op == "getcapabilities":
             host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
             op_url = "http://%s%s%s" % (host, base, "" if caps_only else "/query")
-            return self._send(200, capabilities(op_url, st.has("dc-only") or st.all_dc,
-                                                bool(st.has("no-post"))))
+            dc_only, no_post = st.has("dc-only") or st.all_dc, bool(st.has("no-post"))
+            if not st.v3:
+                return self._send(200, capabilities(op_url, dc_only, no_post))
+            if not csw30.speaks_3(req.accept_versions):
+                return self._exception(400, "VersionNegotiationFailed",
+                                       "this catalogue speaks CSW 3.0.0 only, not %s"
+                                       % req.accept_versions, "AcceptVersions")
+            return self._send(200, csw30.capabilities(op_url, dc_only, no_post,
+                                                      "http://%s%s" % (host, base)))
         if op in ("getrecords", "getrecordbyid"):
             if not at_query and not caps_only:
                 return self._exception(400, "OperationNotSupported",
                                        "%s is served at the URL given in the capabilities (%s/query)"
                                        % (req.op, base), "request")
+            if st.v3 and req.version != "3.0.0":
+                return self._exception(400, "InvalidParameterValue" if req.version else
+                                       "MissingParameterValue",
+                                       "this catalogue speaks CSW 3.0.0 only, not %s"
+                                       % (req.version or "an unversioned request"), "version")
             if req.error:
                 return self._exception(400, *req.error)
             if op == "getrecords":
@@ -1408,7 +1474,16 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             k = 0
         host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
-        body = feed.page(k, "http://%s/dcat" % host)
+        st = self.state
+        m = st.has("status")
+        if m and (m.remaining is None or m.remaining > 0):
+            if m.remaining is not None:
+                m.remaining -= 1
+            code = m.int(0, 503)
+            return self._send(code, ("HTTP %d from the stand-in\n" % code).encode(),
+                              "text/plain; charset=UTF-8",
+                              headers={"Retry-After": "1"} if code in (429, 503) else {})
+        body = feed.page(k, "http://%s/dcat" % host, st.dcat_lie(k))
         if body is None:
             return self._send(404, b"no such page\n", "text/plain; charset=UTF-8")
         if self.state.has("html"):
@@ -1429,6 +1504,7 @@ class Handler(BaseHTTPRequestHandler):
                     st.last_page = None
                     for m in st.mis:
                         m.count = 0
+                        m.served.clear()
         except ValueError as e:
             return self._send(400, ("%s\n" % e).encode("utf-8"), "text/plain; charset=UTF-8")
         active = " ".join(m.spec for m in st.mis) or "none"
@@ -1442,9 +1518,11 @@ class Handler(BaseHTTPRequestHandler):
     def _record_bytes(self, i, req):
         v = self.state.view
         m = v.meta(i)
-        if self._want_iso(req) or m.kind != "iso":
-            return v.xml(i)
-        return dc_record(m, req.element_set)
+        if m.kind == "iso" and not self._want_iso(req):
+            return dc_record(m, req.element_set, self.state.v3)
+        if m.kind == "dc" and self.state.v3:
+            return dc_record_v3(v.xml(i))
+        return v.xml(i)
 
     def _fault(self):
         """Transport-level misbehaviours common to GetRecords; True when answered."""
@@ -1506,7 +1584,8 @@ class Handler(BaseHTTPRequestHandler):
         if req.pred and req.pred.ignored:
             st.say("ignored constraint parts: %s" % req.pred.ignored)
             st.log_request({"ignored": req.pred.ignored})
-        if req.schema not in ISO_SCHEMAS and req.schema != CSW:
+        dc_schema = csw30.CSW30 if st.v3 else CSW
+        if req.schema not in ISO_SCHEMAS and req.schema != dc_schema:
             return self._exception(400, "InvalidParameterValue", "unsupported outputSchema %s" % req.schema,
                                    "outputSchema")
         if req.schema in ISO_SCHEMAS and (st.has("dc-only")):
@@ -1580,25 +1659,33 @@ class Handler(BaseHTTPRequestHandler):
             ent = "&xxe;" if "xxe" in mis else "&lol9;"
             recs[0] = recs[0].replace(marker.encode(), ent.encode())
             xxe_title = m0.title
-        schema_attr = GMD if self._want_iso(req) else CSW
-        head = RESPONSE_HEAD
+        schema_attr = GMD if self._want_iso(req) else dc_schema
         prolog = XML_DECL
+        doctype = csw30.DOCTYPE_NAME if st.v3 else "csw:GetRecordsResponse"
         if xxe_title is not None:
             if "xxe" in mis:
-                prolog += b'<!DOCTYPE csw:GetRecordsResponse [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
+                prolog += ('<!DOCTYPE %s [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
+                           % doctype).encode()
             else:
                 ents = ['<!ENTITY lol "lol">', '<!ENTITY lol1 "' + "&lol;" * 10 + '">']
                 for k in range(2, 10):
                     ents.append('<!ENTITY lol%d "%s">' % (k, ("&lol%d;" % (k - 1)) * 10))
-                prolog += ("<!DOCTYPE csw:GetRecordsResponse [\n%s\n]>\n" % "\n".join(ents)).encode()
-        parts = [prolog, head.encode(),
-                 ('<csw:SearchStatus timestamp="%s"/>' % now_iso()).encode(),
-                 ('<csw:SearchResults numberOfRecordsMatched="%d" numberOfRecordsReturned="%d" '
-                  'nextRecord="%d" elementSet="%s" recordSchema="%s">\n'
-                  % (matched, len(recs), nxt, esc(req.element_set), schema_attr)).encode()]
+                prolog += ("<!DOCTYPE %s [\n%s\n]>\n" % (doctype, "\n".join(ents))).encode()
+        if st.v3:
+            parts = [prolog, csw30.RESPONSE_HEAD.encode(), csw30.search_status(now_iso()).encode(),
+                     csw30.search_results(matched, len(recs), nxt, req.element_set,
+                                          schema_attr).encode()]
+            tail = csw30.RESPONSE_TAIL
+        else:
+            parts = [prolog, RESPONSE_HEAD.encode(),
+                     ('<csw:SearchStatus timestamp="%s"/>' % now_iso()).encode(),
+                     ('<csw:SearchResults numberOfRecordsMatched="%d" numberOfRecordsReturned="%d" '
+                      'nextRecord="%d" elementSet="%s" recordSchema="%s">\n'
+                      % (matched, len(recs), nxt, esc(req.element_set), schema_attr)).encode()]
+            tail = b"</csw:SearchResults></csw:GetRecordsResponse>\n"
         prefix_len = sum(len(p) for p in parts)
         parts.extend(r + b"\n" for r in recs)
-        parts.append(b"</csw:SearchResults></csw:GetRecordsResponse>\n")
+        parts.append(tail)
         body = b"".join(parts)
         if page_is("truncate"):
             if recs:
@@ -1618,6 +1705,10 @@ class Handler(BaseHTTPRequestHandler):
             i = st.view.find(ident)
             if i is not None:
                 recs.append(self._record_bytes(i, req))
+        if st.v3:  # CSW 3.0: the record itself is the answer
+            if not recs:
+                return self._exception(404, "NotFound", "no record %s" % ",".join(req.ids), "id")
+            return self._send(200, XML_DECL + recs[0] + b"\n")
         body = (XML_DECL + ('<csw:GetRecordByIdResponse xmlns:csw="%s">\n' % CSW).encode()
                 + b"".join(r + b"\n" for r in recs) + b"</csw:GetRecordByIdResponse>\n")
         self._send(200, body)
@@ -1634,7 +1725,7 @@ class Server(ThreadingHTTPServer):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="CSW 2.0.2 partner stand-in for moisson tests")
+    ap = argparse.ArgumentParser(description="CSW 2.0.2 / 3.0.0 partner stand-in for moisson tests")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--records", action="append", default=[])
@@ -1644,6 +1735,8 @@ def main(argv=None):
     ap.add_argument("--log")
     ap.add_argument("--base-path", default="/csw")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--csw-version", choices=["2.0.2", "3.0.0"], default="2.0.2",
+                    help="the one CSW version spoken (3.0.0: see csw30.py)")
     ap.add_argument("--dcat", metavar="FILE",
                     help="serve the datasets of an RDF/XML or Turtle file as a DCAT catalog "
                          "with Hydra paging at /dcat (see dcat_feed.py)")
@@ -1677,6 +1770,7 @@ def main(argv=None):
         for p in a.records:
             base.add_path(p, say)
     state = State(base, a.base_path, a.log, a.verbose)
+    state.v3 = a.csw_version == "3.0.0"
     for spec in a.misbehave:
         try:
             state.set_misbehaviour(spec)
@@ -1685,7 +1779,6 @@ def main(argv=None):
             return 2
     Handler.state = state
     if a.dcat or a.dcat_synthetic:
-        import dcat_feed
         Handler.dcat = (dcat_feed.FileFeed(a.dcat, a.dcat_page_size) if a.dcat else
                         dcat_feed.SyntheticFeed(a.dcat_synthetic, a.seed, a.dcat_page_size,
                                                 COMMUNES, THEMES))

@@ -138,6 +138,54 @@ static void test_csw3_capabilities(void **state)
     fetch_free(f);
 }
 
+/* The Dublin Core output schema of a CSW 3.0 catalog: csw/3.0 when it offers
+ * it or lists nothing, csw/2.0.2 when that is all it lists (for GetRecords, or
+ * for every operation as con terra's does). */
+static void test_csw3_dc_schema(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "<csw:Capabilities version=\"3.0.0\" xmlns:csw=\"http://www.opengis.net/cat/csw/3.0\""
+        " xmlns:ows=\"http://www.opengis.net/ows/2.0\" "
+        "xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+        "<ows:OperationsMetadata><ows:Operation name=\"GetRecords\"><ows:DCP><ows:HTTP>"
+        "<ows:Get xlink:href=\"https://pays.example.fr/csw\"/></ows:HTTP></ows:DCP>";
+    static const struct {
+        const char *params; /* the rest of OperationsMetadata */
+        const char *schema;
+    } cases[] = {
+        {"<ows:Parameter name=\"outputSchema\"><ows:AllowedValues><ows:Value>"
+         "http://www.opengis.net/cat/csw/3.0</ows:Value></ows:AllowedValues></ows:Parameter>"
+         "</ows:Operation>",
+         CSW_NS_300},
+        {"</ows:Operation>", CSW_NS_300},
+        {"<ows:Parameter name=\"outputSchema\"><ows:AllowedValues><ows:Value>"
+         "http://www.opengis.net/cat/csw/2.0.2</ows:Value><ows:Value>"
+         "http://www.opengis.net/cat/csw/3.0</ows:Value></ows:AllowedValues></ows:Parameter>"
+         "</ows:Operation>",
+         CSW_NS_300},
+        {"<ows:Parameter name=\"outputSchema\"><ows:AllowedValues><ows:Value>"
+         "http://www.opengis.net/cat/csw/2.0.2</ows:Value></ows:AllowedValues></ows:Parameter>"
+         "</ows:Operation>",
+         CSW_SCHEMA_DC},
+        {"</ows:Operation><ows:Parameter name=\"OutputSchema\"><ows:AllowedValues><ows:Value>"
+         "http://www.opengis.net/cat/csw/2.0.2</ows:Value></ows:AllowedValues></ows:Parameter>",
+         CSW_SCHEMA_DC},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char doc[2048];
+        int n = snprintf(doc, sizeof doc, "%s%s</ows:OperationsMetadata></csw:Capabilities>", head,
+                         cases[i].params);
+        FILE *fp = fmemopen(doc, (size_t)n, "rb");
+        struct csw_endpoint ep;
+        struct mo_err err = {0};
+        assert_int_equal(csw_parse_capabilities(fp, "https://pays.example.fr/csw", &ep, &err),
+                         MO_OK);
+        fclose(fp);
+        assert_string_equal(ep.output_schema, cases[i].schema);
+    }
+}
+
 /* A CSW 3.0 GetRecords response streams like a 2.0.2 one. */
 static void test_csw3_response(void **state)
 {
@@ -367,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_geonetwork_capabilities),
         cmocka_unit_test(test_csw3_and_exception_capabilities),
         cmocka_unit_test(test_csw3_capabilities),
+        cmocka_unit_test(test_csw3_dc_schema),
         cmocka_unit_test(test_csw3_response),
         cmocka_unit_test(test_responses_stream_records),
         cmocka_unit_test(test_bad_responses),

@@ -382,6 +382,10 @@ static const struct hydra_case hydra_cases[] = {
      "https://www.data.gouv.fr/api/1/organizations/54884a24c751df7226a3fc16/catalog.rdf?page=1&"
      "page_size=100"},
     {"empty_collection.rdf", "http://partner.test/catalog.rdf", NULL, 0, 0, NULL, NULL, NULL},
+    /* a page of a collection with no dataset: empty, not an error */
+    {"hydra_empty_page.ttl", "http://partner.test/catalog.ttl?page=2", "text/turtle", 0, 7,
+     "http://partner.test/catalog.ttl?page=3", "http://partner.test/catalog.ttl?page=1",
+     "http://partner.test/catalog.ttl?page=3"},
 };
 
 static void assert_url(const char *what, const char *got, const char *expected, const char *file)

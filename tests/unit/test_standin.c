@@ -1,6 +1,8 @@
 /*
  * test_standin.c — the partner stand-in (tests/standin/partner.py) through
- * its C launcher: capabilities, paging, a few misbehaviours, the request log.
+ * its C launcher: capabilities, paging, a few misbehaviours, the request log;
+ * its CSW 3.0.0 mode, every kind of answer validated against the official
+ * schemas of the corpus.
  */
 #include <iconv.h>
 #include <stdio.h>
@@ -14,7 +16,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "schemacheck.h"
 #include "standin.h"
+#include "xmlsafe.h"
+
+#include <libxml/parser.h>
 
 #define GMD "http://www.isotc211.org/2005/gmd"
 
@@ -282,8 +288,137 @@ static void test_encoding_latin1(void **state)
     standin_stop(&s);
 }
 
+/* ---- CSW 3.0.0 ---- */
+
+#define CSW30 "http://www.opengis.net/cat/csw/3.0"
+#define CSW30_ALL "schemas.opengis.net/cat/csw/3.0/cswAll.xsd"
+#define OWS20_EXCEPTION "schemas.opengis.net/ows/2.0/owsExceptionReport.xsd"
+
+/* body valid against xsd (relative to the corpus schemas); skipped without
+ * the corpus. */
+static void assert_valid(const struct reply *r, const char *xsd)
+{
+    char msg[1024] = "";
+    struct schemacheck *sc = schemacheck_load(xsd, msg, sizeof msg);
+    if (!sc) {
+        print_message("%s: not validated (%s)\n", xsd, msg);
+        return;
+    }
+    xmlDoc *doc = xmlReadMemory(r->body, (int)r->len, "reply.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    if (schemacheck_doc(sc, doc, msg, sizeof msg) != 0)
+        fail_msg("invalid against %s: %s\n%.600s", xsd, msg, r->body);
+    xmlFreeDoc(doc);
+    schemacheck_free(sc);
+}
+
+static struct reply get(const struct standin *s, const char *path_query)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", s->base_url, path_query);
+    return http(url, NULL);
+}
+
+/* A catalog that speaks only CSW 3.0.0: its documents, its refusals of
+ * 2.0.2, paging and a FES 2.0 filter. */
+static void test_csw3(void **state)
+{
+    const char *args[] = {"--synthetic", "25", "--seed", "42", "--csw-version", "3.0.0", NULL};
+    struct standin s;
+    standin_start(&s, args);
+
+    struct reply r = get(&s, "?service=CSW&request=GetCapabilities&acceptVersions=2.0.2,3.0.0");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<csw30:Capabilities xmlns:csw30=\"" CSW30 "\""));
+    assert_non_null(strstr(r.body, "<ows:ServiceTypeVersion>3.0.0</ows:ServiceTypeVersion>"));
+    assert_null(strstr(r.body, "2.0.2"));
+    assert_valid(&r, CSW30_ALL);
+    free(r.body);
+
+    /* 2.0.2 alone: refused, as a 3.0-only catalog does */
+    r = get(&s, "?service=CSW&request=GetCapabilities&acceptVersions=2.0.2");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "exceptionCode=\"VersionNegotiationFailed\""));
+    assert_valid(&r, OWS20_EXCEPTION);
+    free(r.body);
+    r = get(&s, "/query?service=CSW&version=2.0.2&request=GetRecords&resultType=results");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "exceptionCode=\"InvalidParameterValue\" locator=\"version\""));
+    free(r.body);
+    char url[300];
+    snprintf(url, sizeof url, "%s/query", s.base_url);
+    r = http(url, "<csw:GetRecords xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\" "
+                  "service=\"CSW\" version=\"2.0.2\" resultType=\"results\"><csw:Query "
+                  "typeNames=\"csw:Record\"/></csw:GetRecords>");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "locator=\"version\""));
+    free(r.body);
+    /* the csw 2.0.2 output schema is not offered */
+    r = get(&s, "/query?service=CSW&version=3.0.0&request=GetRecords"
+                "&outputSchema=http://www.opengis.net/cat/csw/2.0.2");
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "locator=\"outputSchema\""));
+    free(r.body);
+
+    /* GetRecords: results without resultType, csw30:Record by default */
+    static const char *const sets[] = {"brief", "summary", "full"};
+    for (size_t i = 0; i < 3; i++) {
+        char q[256];
+        snprintf(q, sizeof q,
+                 "/query?service=CSW&version=3.0.0&request=GetRecords&typeNames=csw:Record"
+                 "&elementSetName=%s&startPosition=11&maxRecords=10",
+                 sets[i]);
+        r = get(&s, q);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, "<csw30:GetRecordsResponse"));
+        assert_int_equal(attr(r.body, "numberOfRecordsMatched"), 25);
+        assert_int_equal(attr(r.body, "numberOfRecordsReturned"), 10);
+        assert_int_equal(attr(r.body, "nextRecord"), 21);
+        assert_int_equal(count(r.body, "xmlns:csw=\"" CSW30 "\""), 10);
+        assert_valid(&r, CSW30_ALL);
+        free(r.body);
+    }
+    r = get(&s, "/query?service=CSW&version=3.0.0&request=GetRecordById"
+                "&id=does-not-exist");
+    assert_int_equal(r.status, 404);
+    free(r.body);
+
+    /* by POST, ISO records, a FES 2.0 filter the stand-in understands */
+    r = http(url, "<csw:GetRecords xmlns:csw=\"" CSW30 "\" xmlns:fes=\"http://www.opengis.net/fes/2.0\""
+                  " service=\"CSW\" version=\"3.0.0\" startPosition=\"1\" maxRecords=\"25\""
+                  " outputSchema=\"" GMD "\"><csw:Query typeNames=\"csw:Record\">"
+                  "<csw:ElementSetName>full</csw:ElementSetName><csw:Constraint version=\"2.0.0\">"
+                  "<fes:Filter><fes:PropertyIsLike wildCard=\"%\" singleChar=\"_\" escapeChar=\"\\\">"
+                  "<fes:ValueReference>csw:AnyText</fes:ValueReference><fes:Literal>%urbanisme%"
+                  "</fes:Literal></fes:PropertyIsLike></fes:Filter></csw:Constraint></csw:Query>"
+                  "</csw:GetRecords>");
+    assert_int_equal(r.status, 200);
+    long matched = attr(r.body, "numberOfRecordsMatched");
+    assert_true(matched > 0 && matched < 25);
+    assert_int_equal(count(r.body, "<gmd:MD_Metadata "), (size_t)matched);
+    free(r.body);
+    char *log = standin_requests(&s);
+    assert_null(strstr(log, "\"ignored\""));
+    free(log);
+
+    /* paging misbehaviours hold in CSW 3.0 too */
+    standin_control(&s, "misbehave=next-zero:1");
+    r = get(&s, "/query?service=CSW&version=3.0.0&request=GetRecords&maxRecords=10");
+    assert_int_equal(attr(r.body, "numberOfRecordsReturned"), 10);
+    assert_int_equal(attr(r.body, "nextRecord"), 0);
+    free(r.body);
+    standin_control(&s, "misbehave=none&misbehave=exception");
+    r = get(&s, "/query?service=CSW&version=3.0.0&request=GetRecords&maxRecords=10");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "http://www.opengis.net/ows/2.0"));
+    assert_valid(&r, OWS20_EXCEPTION);
+    free(r.body);
+    standin_stop(&s);
+}
+
 int main(void)
 {
+    xmlsafe_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capabilities_point_to_query),
         cmocka_unit_test(test_paging_get_and_post),
@@ -291,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_exception_and_html),
         cmocka_unit_test(test_drop),
         cmocka_unit_test(test_encoding_latin1),
+        cmocka_unit_test(test_csw3),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
