@@ -129,18 +129,33 @@ static void api_unavailable(const struct api *a, struct http_response *resp,
 
 /* ---- parameters ---- */
 
-/* The f parameter: 0 for JSON, else the response was answered (406 for
- * html, 400 for anything else). */
-static int api_format_refused(const struct http_request *req, struct http_response *resp)
+/* f=html: 303 See Other to the HTML page of the document (api_html.c). */
+static void api_see_html(const struct api *a, const char *rest, const struct http_request *req,
+                         struct http_response *resp)
+{
+    struct buf loc;
+    buf_init(&loc, API_MAX_URL * 4);
+    if (api_html_location(a, rest, req, &loc) != MO_OK ||
+        http_response_add_header(resp, "Location", loc.data) != MO_OK ||
+        buf_printf(&resp->body, "see %s\n", loc.data) != MO_OK)
+        api_problem(resp, 500, "Internal Server Error", "the HTML page could not be named", "f");
+    else
+        resp->status = 303;
+    buf_free(&loc);
+}
+
+/* The f parameter: 0 for JSON, else the response was answered (303 to the
+ * HTML page for html, 400 for anything else). */
+static int api_format_answered(const struct api *a, const char *rest,
+                               const struct http_request *req, struct http_response *resp)
 {
     const char *f = http_request_arg(req, "f");
     if (!f || !strcmp(f, "json"))
         return 0;
     if (!strcmp(f, "html"))
-        api_problem(resp, 406, "Not Acceptable",
-                    "f=html is served by the HTML pages, not by this API; use f=json", "f");
+        api_see_html(a, rest, req, resp);
     else
-        api_bad(resp, "f", "bad parameter f: expected json");
+        api_bad(resp, "f", "bad parameter f: expected json or html");
     return 1;
 }
 
@@ -314,7 +329,7 @@ void api_handle(struct api *a, const struct http_request *req, struct http_respo
     }
     const char *rest = path + strlen(API_PATH);
     resp->body.max = API_MAX_BODY;
-    if (api_format_refused(req, resp))
+    if (api_format_answered(a, rest, req, resp))
         return;
     if (api_static(a, rest, req, resp))
         return;

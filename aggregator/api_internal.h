@@ -21,6 +21,11 @@ struct api {
  * 3986 unreserved characters). */
 mo_rc api_url_encode(struct buf *out, const char *s) MO_MUST_CHECK;
 
+/* Where the HTML page of the document at rest (the path after /api) is:
+ * the public URL and the page's path and query into out (api_html.c). */
+mo_rc api_html_location(const struct api *a, const char *rest, const struct http_request *req,
+                        struct buf *out) MO_MUST_CHECK;
+
 /* The documents; each writes one complete JSON value with j. */
 void api_json_landing(const struct api *a, struct json *j);
 void api_json_conformance(struct json *j);

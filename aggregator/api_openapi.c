@@ -11,7 +11,7 @@
     "\"200\":{\"description\":\"" desc                                                             \
     "\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"
 #define ERRORS                                                                                     \
-    ",\"400\":" R_REF("BadRequest") ",\"406\":" R_REF("NotAcceptable") ",\"503\":" R_REF(          \
+    ",\"303\":" R_REF("SeeHtml") ",\"400\":" R_REF("BadRequest") ",\"503\":" R_REF(               \
         "Unavailable")
 #define GET(op, summary, params, ok)                                                               \
     "{\"get\":{\"operationId\":\"" op "\",\"summary\":\"" summary "\",\"parameters\":[" params     \
@@ -58,8 +58,9 @@ static const char paths
 /* clang-format off */
 static const char components[] =
     "{\"parameters\":{\"f\":{\"name\":\"f\",\"in\":\"query\",\"required\":false,\"description\":"
-    "\"Output format: json (f=html is answered 406 by the API: the HTML pages serve"
-    " it)\",\"schema\":{\"type\":\"string\",\"enum\":[\"json\",\"html\"]}},"
+    "\"Output format: json, or html: 303 See Other to the HTML page that shows the"
+    " same (the items: the search page with the same search)\",\"schema\":{\"type\":"
+    "\"string\",\"enum\":[\"json\",\"html\"]}},"
     "\"q\":{\"name\":\"q\",\"in\":\"query\",\"required\":false,\"description\":\"French full"
     " text; accents, case and plurals forgiven; \\\"phrase\\\", or, -word as on web search"
     " engines\",\"schema\":{\"type\":\"string\",\"maxLength\":512}},"
@@ -107,9 +108,9 @@ static const char components[] =
     "\"NotFound\":{\"description\":\"No such"
     " record\",\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/sch"
     "emas/Problem\"}}}},"
-    "\"NotAcceptable\":{\"description\":\"f=html: served by the HTML"
-    " pages\",\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/sche"
-    "mas/Problem\"}}}},"
+    "\"SeeHtml\":{\"description\":\"f=html: the HTML page of the document, in"
+    " Location\",\"headers\":{\"Location\":{\"schema\":{\"type\":\"string\",\"format\":"
+    "\"uri\"}}}},"
     "\"Unavailable\":{\"description\":\"The database is busy or down"
     " (Retry-After)\",\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/compone"
     "nts/schemas/Problem\"}}}}},"

@@ -277,8 +277,41 @@ BAD = [  # (query, parameter named, status)
     ({"unknown": "1"}, "unknown", 400),
     ({"q": ["a", "b"]}, "q", 400),
     ({"f": "xml"}, "f", 400),
-    ({"f": "html"}, "f", 406),
 ]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def see_other(url):
+    """(status, Location) of a request whose redirect is not followed"""
+    try:
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=60) as r:
+            return r.status, r.headers.get("Location")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Location")
+
+
+def html_pages():
+    """f=html: 303 to the HTML page showing the same thing, which answers HTML"""
+    query = [("q", "église"), ("type", "dataset"), ("datetime", "2020-01-01T00:00:00Z/.."),
+             ("sortby", "-updated"), ("offset", "25"), ("limit", "5"), ("f", "html")]
+    st, loc = see_other(ITEMS + "?" + urllib.parse.urlencode(query))
+    check(st == 303, "items f=html: 303")
+    check(loc == BASE + "/?q=%C3%A9glise&type=dataset&from=2020-01-01&sort=-date&page=3",
+          "items f=html: the same search on the search page (%s)" % loc)
+    with urllib.request.urlopen(loc, timeout=60) as r:
+        check(r.status == 200 and r.headers.get("Content-Type", "").startswith("text/html"),
+              "items f=html: the page answers HTML")
+    st, loc = see_other(ITEMS + "/r-eglises?f=html")
+    check(st == 303 and loc == BASE + "/record/r-eglises", "item f=html: its record page")
+    with urllib.request.urlopen(loc, timeout=60) as r:
+        check(r.status == 200 and b"r-eglises" in r.read(), "item f=html: the record page")
+    for doc in ("", "/conformance", "/collections"):
+        st, loc = see_other(BASE + "/api" + doc + "?f=html")
+        check(st == 303 and loc == BASE + "/", "%s f=html: the search page" % (doc or "landing"))
 
 
 def bad_parameters():
@@ -297,7 +330,7 @@ def bad_parameters():
     check(st == 400 and doc["invalid-params"][0]["name"] == "x", "document with a parameter")
 
 
-for part in (landing_and_documents, openapi, search_pages, record, bad_parameters):
+for part in (landing_and_documents, openapi, search_pages, record, bad_parameters, html_pages):
     try:
         part()
     except Exception as e:  # a crash of the checker is a failure, not a pass
