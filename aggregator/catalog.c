@@ -437,6 +437,19 @@ mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query
     return rc;
 }
 
+void catalog_remember(struct catalog *c, const struct catalog_query *q, long long start, long n,
+                      const char *last, long long gen)
+{
+    struct search_sql s = {0};
+    struct mo_err err = {0};
+    struct buf key = {0};
+    if (q->n_sort == 0 && n > 0 && gen >= 0 && last && search_sql_make(q, &s, &err) == MO_OK &&
+        cursor_key(&s, start + n, &key) == MO_OK)
+        catalog_cache_put(c->cursors, key.data, key.len, gen, 0, last);
+    buf_free(&key);
+    search_sql_free(&s);
+}
+
 mo_rc catalog_query_key(const struct catalog_query *q, struct buf *key, struct mo_err *err)
 {
     struct search_sql s = {0};

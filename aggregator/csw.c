@@ -9,6 +9,7 @@
  *                                              | csw_domain_write     (csw_records.c → catalog.c)
  *              → csw_exception_write (on any refusal)
  */
+#include "csw_ahead.h"
 #include "csw_internal.h"
 
 #include "http_text.h"
@@ -188,6 +189,8 @@ mo_rc csw_new(const struct csw_config *cfg, struct csw **out, struct mo_err *err
         rc = catalog_new(&c->catalog, err);
     if (rc == MO_OK)
         rc = csw_cache_new(CSW_CACHE_SLOTS, CSW_CACHE_MAX_BYTES, &c->pages, err);
+    if (rc == MO_OK && csw_ahead_new(c, &c->ahead) != MO_OK)
+        rc = mo_fail(err, MO_ENOMEM, "could not start the thread that reads pages ahead");
     if (rc != MO_OK) {
         csw_free(c);
         return rc;
@@ -200,6 +203,7 @@ void csw_free(struct csw *c)
 {
     if (!c)
         return;
+    csw_ahead_free(c->ahead); /* first: its thread uses the rest */
     for (int i = 0; i < CSW_ID_FIELDS; i++)
         free(c->texts[i]);
     free(c->public_url);
@@ -217,6 +221,11 @@ struct catalog *csw_catalog(struct csw *c)
 struct csw_cache *csw_pages(struct csw *c)
 {
     return c->pages;
+}
+
+void csw_ahead_stats(struct csw *c, unsigned long *served, unsigned long *made)
+{
+    csw_ahead_counts(c->ahead, served, made);
 }
 
 /* The exception report of ex (OWS 1.0.0). */

@@ -112,4 +112,8 @@ struct catalog *csw_catalog(struct csw *c);
  * tests and logs). */
 struct csw_cache *csw_pages(struct csw *c);
 
+/* Pages of walks through the whole index made ahead, and served from there
+ * (csw_ahead.h: counters for tests and logs). */
+void csw_ahead_stats(struct csw *c, unsigned long *served, unsigned long *made);
+
 #endif

@@ -104,6 +104,7 @@ struct csw {
     struct render *render;
     struct catalog *catalog;
     struct csw_cache *pages; /* rendered GetRecords pages (csw_cache.h) */
+    struct csw_ahead *ahead; /* the next page of a walk, made ahead (csw_ahead.h) */
 };
 
 /* Sets ex (status 400 unless code is NoApplicableCode: 500) and returns -1. */
@@ -132,6 +133,18 @@ int csw_records_by_id(struct csw *c, PGconn *conn, const struct csw_request *req
                       struct csw_exception *ex);
 int csw_domain_write(struct csw *c, PGconn *conn, const struct csw_request *req, struct buf *out,
                      struct csw_exception *ex);
+
+/* The page cache's key of req (empty when the page is not cached: not
+ * results, no records, a key too long). */
+void csw_records_key(const struct csw_request *req, struct buf *key);
+
+/* Searches and renders the page of req for csw_ahead: 0 with the records,
+ * what the response says of them, the generation they belong to and the
+ * identifier of the last one (last_size bytes); -1 when it failed or the
+ * index changed during the search. */
+int csw_records_ahead(struct csw *c, PGconn *conn, const struct csw_request *req,
+                      struct csw_cache_page *page, struct buf *records, long long *gen,
+                      char *last, size_t last_size);
 
 /* The values of a request parameter that GetDomain and the capabilities
  * list ("GetRecords.outputSchema"): NULL-terminated, or NULL when unknown. */

@@ -8,6 +8,7 @@
  * which is the partner's text copied as it is (no parse).  A record that
  * cannot be rendered is logged and left out (the counts say so).
  */
+#include "csw_ahead.h"
 #include "csw_internal.h"
 
 #include "csw_cache.h"
@@ -216,42 +217,89 @@ static int write_results(const struct csw_request *req, const struct csw_cache_p
     return 0;
 }
 
-/* Searches, renders and, when the index did not change meanwhile (gen: the
- * generation seen before the search; -1: unknown), keeps the page. */
-static int records_search(struct csw *c, PGconn *conn, const struct csw_request *req,
-                          const struct buf *key, long long gen, struct buf *out,
-                          struct csw_exception *ex)
+/* Searches and renders the page of req: its records into records, what
+ * the response says of them into *page, the generation the search saw into
+ * *gen (-1: unknown).  0, or -1 with ex set. */
+static int records_make(struct csw *c, PGconn *conn, const struct csw_request *req,
+                        struct csw_cache_page *page, struct buf *records, long long *gen,
+                        char *last, size_t last_size, struct csw_exception *ex)
 {
     struct catalog_query q = {req->filter, req->sort, req->n_sort};
     struct catalog_result res = {0};
     struct mo_err err = {0};
-    struct buf records;
     size_t returned = 0;
     long max = req->result_type == CSW_HITS ? 0 : req->max;
+    *gen = -1;
     if (catalog_search(c->catalog, conn, &q, req->start, max,
                        req->schema == CSW_SCHEMA_ISO ? CATALOG_ISO : CATALOG_UNIFIED, &res,
                        &err) != MO_OK)
         return db_failed(c, &err, ex);
-    buf_init(&records, out->max);
-    int r = render_rows(c, req, &res, &records, &returned, ex);
-    long long last = req->start + (long long)res.n - 1;
-    struct csw_cache_page page = {res.matched, (long long)returned, 0};
-    if (req->result_type != CSW_HITS && last < res.matched)
-        page.next = last + 1;
-    if (r == 0)
-        r = write_results(req, &page, &records, out, ex);
-    if (r == 0 && key->len && gen >= 0 && res.generation == gen)
-        csw_cache_put(c->pages, key->data, key->len, gen, &page, records.data, records.len);
-    buf_free(&records);
+    int r = render_rows(c, req, &res, records, &returned, ex);
+    long long end = req->start + (long long)res.n - 1;
+    *page = (struct csw_cache_page){res.matched, (long long)returned, 0};
+    if (req->result_type != CSW_HITS && end < res.matched)
+        page->next = end + 1;
+    *gen = res.generation;
+    if (last && last_size)
+        snprintf(last, last_size, "%s", res.n ? res.rows[res.n - 1].identifier : "");
     catalog_result_clear(&res);
     return r;
+}
+
+/* Searches, renders and, when the index did not change meanwhile (gen: the
+ * generation seen before the search; -1: unknown), keeps the page. */
+static int records_search(struct csw *c, PGconn *conn, const struct csw_request *req,
+                          const struct buf *key, long long gen, struct buf *out,
+                          struct csw_cache_page *page, struct csw_exception *ex)
+{
+    struct buf records;
+    long long seen = -1;
+    buf_init(&records, out->max);
+    int r = records_make(c, conn, req, page, &records, &seen, NULL, 0, ex);
+    if (r == 0)
+        r = write_results(req, page, &records, out, ex);
+    if (r == 0 && key->len && gen >= 0 && seen == gen)
+        csw_cache_put(c->pages, key->data, key->len, gen, page, records.data, records.len);
+    buf_free(&records);
+    return r;
+}
+
+void csw_records_key(const struct csw_request *req, struct buf *key)
+{
+    struct catalog_query q = {req->filter, req->sort, req->n_sort};
+    if (req->result_type == CSW_RESULTS && req->max > 0)
+        page_key(req, &q, key);
+}
+
+int csw_records_ahead(struct csw *c, PGconn *conn, const struct csw_request *req,
+                      struct csw_cache_page *page, struct buf *records, long long *gen, char *last,
+                      size_t last_size)
+{
+    struct csw_exception ex = {0};
+    long long before = -1;
+    struct mo_err err = {0};
+    if (catalog_generation(conn, &before, &err) != MO_OK)
+        return -1;
+    if (records_make(c, conn, req, page, records, gen, last, last_size, &ex) != 0)
+        return -1;
+    return *gen == before ? 0 : -1; /* the index changed meanwhile: not to be served */
+}
+
+/* Whether the page just answered is one of a walk through the whole index
+ * in its default order, with more to come: then the next one is made ahead
+ * (csw_ahead.h). */
+static int walks_everything(const struct csw_request *req, const struct csw_cache_page *page)
+{
+    return req->result_type == CSW_RESULTS && !req->filter && req->n_sort == 0 && req->max > 0 &&
+           page->next > 0 && page->returned == req->max;
 }
 
 int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, struct buf *out,
                     struct csw_exception *ex)
 {
     struct catalog_query q = {req->filter, req->sort, req->n_sort};
-    struct csw_cache_page page;
+    char last[CATALOG_MAX_KEY + 1];
+    struct csw_cache_page page = {0};
     struct mo_err err = {0};
     struct buf key, records;
     long long gen = -1;
@@ -259,17 +307,24 @@ int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, 
     if (req->result_type == CSW_VALIDATE)
         return write_ack(req, out, ex);
     buf_init(&key, CSW_CACHE_MAX_KEY);
-    if (req->result_type == CSW_RESULTS && req->max > 0)
-        page_key(req, &q, &key);
+    csw_records_key(req, &key);
     if (key.len && catalog_generation(conn, &gen, &err) != MO_OK) {
         buf_free(&key);
         return db_failed(c, &err, ex);
     }
     buf_init(&records, out->max);
-    if (key.len && csw_cache_get(c->pages, key.data, key.len, gen, &page, &records))
+    if (key.len && csw_cache_get(c->pages, key.data, key.len, gen, &page, &records)) {
         r = write_results(req, &page, &records, out, ex);
-    else
-        r = records_search(c, conn, req, &key, gen, out, ex);
+    } else if (key.len && c->ahead &&
+               csw_ahead_take(c->ahead, key.data, key.len, gen, &page, &records, last,
+                              sizeof last)) {
+        /* its search remembered where it ended long ago, maybe: again */
+        catalog_remember(c->catalog, &q, req->start, (long)page.returned, last, gen);
+        r = write_results(req, &page, &records, out, ex);
+    } else
+        r = records_search(c, conn, req, &key, gen, out, &page, ex);
+    if (r == 0 && c->ahead && walks_everything(req, &page))
+        csw_ahead_offer(c->ahead, req, page.next);
     buf_free(&records);
     buf_free(&key);
     return r;

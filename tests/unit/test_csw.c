@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONNINFO_MAX 2048
 #define PATH_MAX_T 4096
@@ -737,6 +738,66 @@ static void test_page_cache(void **state)
     assert_string_equal(back, first);
 }
 
+/* Waits until the server has made more than made pages ahead. */
+static void made_ahead(struct fixture *f, unsigned long made)
+{
+    unsigned long served = 0, now = 0;
+    for (int i = 0; i < 500; i++) {
+        csw_ahead_stats(f->csw, &served, &now);
+        if (now > made)
+            return;
+        usleep(10000);
+    }
+    fail_msg("no page made ahead in 5 s");
+}
+
+/* A walk through the whole index: the next page is made while the client
+ * reads this one, served as the search would answer it, and never when the
+ * index changed in between. */
+static void test_read_ahead(void **state)
+{
+    struct fixture *f = *state;
+    const char *p2 = GR "maxRecords=4&startPosition=5&elementSetName=brief";
+    const char *p3 = GR "maxRecords=4&startPosition=9&elementSetName=brief";
+    char ahead[IDS_MAX * 2], searched[IDS_MAX * 2], page[IDS_MAX * 2];
+    unsigned long served0, made0, served, made;
+    struct record rec;
+    struct mo_err err = {0};
+    csw_ahead_stats(f->csw, &served0, &made0);
+    page_of(f, GR "maxRecords=4&startPosition=1&elementSetName=brief", page, sizeof page);
+    made_ahead(f, made0);
+    page_of(f, p2, ahead, sizeof ahead);
+    csw_ahead_stats(f->csw, &served, &made);
+    assert_int_equal(served, served0 + 1);
+    page_of(f, p2, searched, sizeof searched); /* not made ahead again: searched */
+    csw_ahead_stats(f->csw, &served, &made);
+    assert_int_equal(served, served0 + 1);
+    assert_string_equal(ahead, searched);
+    assert_int_equal(atoll(ahead), atoll(page)); /* numberOfRecordsMatched */
+    /* page 3 is made ahead (offered by the first request of page 2), then a
+     * record comes first in identifier order */
+    made_ahead(f, made0 + 1);
+    char path[PATH_MAX_T];
+    snprintf(path, sizeof path, "%s/demo/partners/departement/02-colleges.xml",
+             getenv("MOISSON_SOURCE_DIR"));
+    load_file(f->norm, path, "fr-dep-45x-0102", "0000-first-0102", &rec);
+    struct source src = {
+        .name = (char *)"ahead", .type = (char *)"csw", .url = (char *)"http://ahead.invalid/csw"};
+    long long sid = 0, run = 0;
+    struct page_result res;
+    if (store_source_add(f->store, &src, &sid, &err) != MO_OK ||
+        store_run_begin(f->store, sid, 1, &run, &err) != MO_OK ||
+        store_put_page(f->store, sid, run, &rec, 1, NULL, 0, &res, &err) != MO_OK)
+        fail_msg("store: %s", err.msg);
+    record_clear(&rec);
+    page_of(f, p3, ahead, sizeof ahead);
+    csw_ahead_stats(f->csw, &served, &made);
+    assert_int_equal(served, served0 + 1); /* the page made before the change is not served */
+    assert_int_equal(atoll(ahead), atoll(page) + 1);
+    if (store_source_remove(f->store, "ahead", &err) != MO_OK)
+        fail_msg("remove: %s", err.msg);
+}
+
 /* An ISO record harvested as ISO comes back byte for byte; others carry
  * their provenance. */
 static void test_verbatim_and_provenance(void **state)
@@ -972,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_count_not_stale),
         cmocka_unit_test(test_page_cache),
+        cmocka_unit_test(test_read_ahead),
         cmocka_unit_test(test_verbatim_and_provenance),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_identity),
