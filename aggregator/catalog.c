@@ -300,14 +300,20 @@ static mo_rc search_page(PGconn *conn, const struct catalog_query *q, struct sea
     return rc;
 }
 
-/* The cursor key: the query's key and the start position it continues. */
-static mo_rc cursor_key(const struct search_sql *s, long long start, struct buf *key)
+/* The cursor key: the query's key (catalog_query_key) and the start
+ * position it continues. */
+static mo_rc cursor_key_of(const char *query_key, size_t len, long long start, struct buf *key)
 {
-    buf_init(key, s->key.len + 32);
-    mo_rc rc = buf_append(key, s->key.data, s->key.len);
+    buf_init(key, len + 32);
+    mo_rc rc = buf_append(key, query_key, len);
     if (rc == MO_OK)
         rc = buf_printf(key, "\x1d%lld", start);
     return rc;
+}
+
+static mo_rc cursor_key(const struct search_sql *s, long long start, struct buf *key)
+{
+    return cursor_key_of(s->key.data, s->key.len, start, key);
 }
 
 static mo_rc search_check(const struct catalog_query *q, long long start, long max,
@@ -437,17 +443,14 @@ mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query
     return rc;
 }
 
-void catalog_remember(struct catalog *c, const struct catalog_query *q, long long start, long n,
+void catalog_remember(struct catalog *c, const char *query_key, size_t len, long long start, long n,
                       const char *last, long long gen)
 {
-    struct search_sql s = {0};
-    struct mo_err err = {0};
     struct buf key = {0};
-    if (q->n_sort == 0 && n > 0 && gen >= 0 && last && search_sql_make(q, &s, &err) == MO_OK &&
-        cursor_key(&s, start + n, &key) == MO_OK)
+    if (n > 0 && gen >= 0 && last && last[0] &&
+        cursor_key_of(query_key, len, start + n, &key) == MO_OK)
         catalog_cache_put(c->cursors, key.data, key.len, gen, 0, last);
     buf_free(&key);
-    search_sql_free(&s);
 }
 
 mo_rc catalog_query_key(const struct catalog_query *q, struct buf *key, struct mo_err *err)

@@ -113,13 +113,14 @@ mo_rc catalog_search(struct catalog *c, PGconn *conn, const struct catalog_query
                      long long start, long max, enum catalog_payload payload,
                      struct catalog_result *out, struct mo_err *err) MO_MUST_CHECK;
 
-/* Remembers where the page of q from start ended (n entries, the last one
- * last, of generation gen), as catalog_search does for a full page in the
+/* Remembers where the page from start of the query whose key is query_key
+ * (catalog_query_key; a query without sort keys) ended: n entries, the last
+ * one last, of generation gen, as catalog_search does for a full page in the
  * default order: the next page then continues from there instead of
- * counting from the start.  For a page served from elsewhere (csw_ahead.h)
- * whose search was made before; a cache may forget, so nothing fails. */
-void catalog_remember(struct catalog *c, const struct catalog_query *q, long long start, long n,
-                      const char *last, long long gen);
+ * counting from the start.  For a page served from a cache, whose search was
+ * made maybe long ago; a cache may forget, so nothing fails. */
+void catalog_remember(struct catalog *c, const char *query_key, size_t len, long long start,
+                      long n, const char *last, long long gen);
 
 /* Appends to key the normalised form of q: its condition's SQL text, the
  * condition's parameters and the sort keys.  Two queries with the same key

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,9 +21,8 @@ struct slot {
     struct csw_request req; /* a copy owning nothing: no filter, id or echo */
     char key[CSW_CACHE_MAX_KEY];
     size_t key_len;
-    unsigned long seq;              /* order of the offers */
-    long long gen;                  /* READY: the generation the page was made from */
-    char last[CATALOG_MAX_KEY + 1]; /* READY: identifier of the page's last record */
+    unsigned long seq; /* order of the offers */
+    long long gen;     /* READY: the generation the page was made from */
     struct csw_cache_page page;
     struct buf records;
 };
@@ -82,8 +80,7 @@ static void make_page(struct csw_ahead *a, struct slot *s)
     pthread_mutex_unlock(&a->lock);
     buf_init(&records, CSW_AHEAD_MAX_BYTES);
     if (dbpool_borrow(a->c->cfg.pool, &conn, &err) == MO_OK) {
-        ok = csw_records_ahead(a->c, conn, &req, &page, &records, &gen, s->last, sizeof s->last) ==
-             0;
+        ok = csw_records_ahead(a->c, conn, &req, &page, &records, &gen) == 0;
         dbpool_return(a->c->cfg.pool, conn);
     }
     pthread_mutex_lock(&a->lock);
@@ -212,7 +209,7 @@ static void wait_made(struct csw_ahead *a, const struct slot *s, const struct ti
 }
 
 int csw_ahead_take(struct csw_ahead *a, const char *key, size_t len, long long gen,
-                   struct csw_cache_page *page, struct buf *records, char *last, size_t last_size)
+                   struct csw_cache_page *page, struct buf *records)
 {
     struct timespec deadline;
     int taken = 0;
@@ -236,7 +233,6 @@ int csw_ahead_take(struct csw_ahead *a, const char *key, size_t len, long long g
         if (s->gen == gen &&
             buf_append(records, s->records.data ? s->records.data : "", s->records.len) == MO_OK) {
             *page = s->page;
-            snprintf(last, last_size, "%s", s->last);
             taken = 1;
             a->served++;
         }

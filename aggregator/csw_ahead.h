@@ -44,13 +44,10 @@ void csw_ahead_free(struct csw_ahead *a);
 void csw_ahead_offer(struct csw_ahead *a, const struct csw_request *req, long long next);
 
 /* The page of key made from generation gen, if a slot holds it or is making
- * it (then waits up to CSW_AHEAD_WAIT_MS): 1 with *page, the records
- * appended to records and the identifier of its last record in last
- * (CATALOG_MAX_KEY + 1 bytes: where the page ended, for the caller to
- * remember; the slot is emptied), else 0. */
+ * it (then waits up to CSW_AHEAD_WAIT_MS): 1 with *page and the records
+ * appended to records (the slot is emptied), else 0. */
 int csw_ahead_take(struct csw_ahead *a, const char *key, size_t len, long long gen,
-                   struct csw_cache_page *page, struct buf *records, char *last,
-                   size_t last_size);
+                   struct csw_cache_page *page, struct buf *records);
 
 /* Pages served from a slot, and pages made, since the start (tests, logs). */
 void csw_ahead_counts(struct csw_ahead *a, unsigned long *served, unsigned long *made);

@@ -34,12 +34,17 @@
 #define CSW_CACHE_MAX_KEY 8192                 /* a longer key is not kept */
 #define CSW_CACHE_MAX_ENTRY (256 * 1024)       /* rendered records of one page */
 #define CSW_CACHE_MAX_BYTES (64 * 1024 * 1024) /* keys and records of every page */
+#define CSW_CACHE_MAX_LAST 256                 /* a longer last identifier is not kept */
 
 /* What a page carries besides its records. */
 struct csw_cache_page {
     long long matched;  /* numberOfRecordsMatched */
     long long returned; /* numberOfRecordsReturned */
     long long next;     /* nextRecord */
+    /* identifier of the page's last entry ("" when unknown or longer than
+     * CSW_CACHE_MAX_LAST): where the page ended, so that serving it again
+     * also tells where the next one starts (catalog_remember) */
+    char last[CSW_CACHE_MAX_LAST + 1];
 };
 
 /* Counters, for tests and logs. */

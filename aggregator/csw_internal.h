@@ -135,16 +135,16 @@ int csw_domain_write(struct csw *c, PGconn *conn, const struct csw_request *req,
                      struct csw_exception *ex);
 
 /* The page cache's key of req (empty when the page is not cached: not
- * results, no records, a key too long). */
-void csw_records_key(const struct csw_request *req, struct buf *key);
+ * results, no records, a key too long); returns the length of its first
+ * part, the query's key (catalog_query_key). */
+size_t csw_records_key(const struct csw_request *req, struct buf *key);
 
 /* Searches and renders the page of req for csw_ahead: 0 with the records,
- * what the response says of them, the generation they belong to and the
- * identifier of the last one (last_size bytes); -1 when it failed or the
- * index changed during the search. */
+ * what the response says of them (where it ended included) and the
+ * generation they belong to; -1 when it failed or the index changed during
+ * the search. */
 int csw_records_ahead(struct csw *c, PGconn *conn, const struct csw_request *req,
-                      struct csw_cache_page *page, struct buf *records, long long *gen,
-                      char *last, size_t last_size);
+                      struct csw_cache_page *page, struct buf *records, long long *gen);
 
 /* The values of a request parameter that GetDomain and the capabilities
  * list ("GetRecords.outputSchema"): NULL-terminated, or NULL when unknown. */

@@ -189,15 +189,18 @@ static mo_rc write_results_open(const struct csw_request *req, const struct csw_
 }
 
 /* The page cache's key of a results request: the query's normalised form
- * (catalog_query_key), then the page and the output asked.  An empty key
- * when the query has none or it is too long: the page is then not cached. */
-static void page_key(const struct csw_request *req, const struct catalog_query *q, struct buf *key)
+ * (catalog_query_key, its length into *query_len), then the page and the
+ * output asked.  An empty key when the query has none or it is too long:
+ * the page is then not cached. */
+static void page_key(const struct csw_request *req, const struct catalog_query *q, struct buf *key,
+                     size_t *query_len)
 {
     struct mo_err err = {0};
     if (catalog_query_key(q, key, &err) != MO_OK) {
         buf_reset(key);
         return;
     }
+    *query_len = key->len;
     mo_rc rc = buf_printf(key, "\x1c%lld %ld %d %d %u", req->start, req->max, (int)req->schema,
                           (int)req->set, req->type_names);
     for (size_t i = 0; rc == MO_OK && i < req->n_elements; i++)
@@ -222,7 +225,7 @@ static int write_results(const struct csw_request *req, const struct csw_cache_p
  * *gen (-1: unknown).  0, or -1 with ex set. */
 static int records_make(struct csw *c, PGconn *conn, const struct csw_request *req,
                         struct csw_cache_page *page, struct buf *records, long long *gen,
-                        char *last, size_t last_size, struct csw_exception *ex)
+                        struct csw_exception *ex)
 {
     struct catalog_query q = {req->filter, req->sort, req->n_sort};
     struct catalog_result res = {0};
@@ -236,12 +239,13 @@ static int records_make(struct csw *c, PGconn *conn, const struct csw_request *r
         return db_failed(c, &err, ex);
     int r = render_rows(c, req, &res, records, &returned, ex);
     long long end = req->start + (long long)res.n - 1;
-    *page = (struct csw_cache_page){res.matched, (long long)returned, 0};
+    *page = (struct csw_cache_page){.matched = res.matched, .returned = (long long)returned};
     if (req->result_type != CSW_HITS && end < res.matched)
         page->next = end + 1;
     *gen = res.generation;
-    if (last && last_size)
-        snprintf(last, last_size, "%s", res.n ? res.rows[res.n - 1].identifier : "");
+    const char *last = res.n ? res.rows[res.n - 1].identifier : "";
+    if (strlen(last) <= CSW_CACHE_MAX_LAST)
+        memcpy(page->last, last, strlen(last) + 1);
     catalog_result_clear(&res);
     return r;
 }
@@ -255,7 +259,7 @@ static int records_search(struct csw *c, PGconn *conn, const struct csw_request 
     struct buf records;
     long long seen = -1;
     buf_init(&records, out->max);
-    int r = records_make(c, conn, req, page, &records, &seen, NULL, 0, ex);
+    int r = records_make(c, conn, req, page, &records, &seen, ex);
     if (r == 0)
         r = write_results(req, page, &records, out, ex);
     if (r == 0 && key->len && gen >= 0 && seen == gen)
@@ -264,23 +268,24 @@ static int records_search(struct csw *c, PGconn *conn, const struct csw_request 
     return r;
 }
 
-void csw_records_key(const struct csw_request *req, struct buf *key)
+size_t csw_records_key(const struct csw_request *req, struct buf *key)
 {
     struct catalog_query q = {req->filter, req->sort, req->n_sort};
+    size_t query_len = 0;
     if (req->result_type == CSW_RESULTS && req->max > 0)
-        page_key(req, &q, key);
+        page_key(req, &q, key, &query_len);
+    return key->len ? query_len : 0;
 }
 
 int csw_records_ahead(struct csw *c, PGconn *conn, const struct csw_request *req,
-                      struct csw_cache_page *page, struct buf *records, long long *gen, char *last,
-                      size_t last_size)
+                      struct csw_cache_page *page, struct buf *records, long long *gen)
 {
     struct csw_exception ex = {0};
     long long before = -1;
     struct mo_err err = {0};
     if (catalog_generation(conn, &before, &err) != MO_OK)
         return -1;
-    if (records_make(c, conn, req, page, records, gen, last, last_size, &ex) != 0)
+    if (records_make(c, conn, req, page, records, gen, &ex) != 0)
         return -1;
     return *gen == before ? 0 : -1; /* the index changed meanwhile: not to be served */
 }
@@ -297,8 +302,6 @@ static int walks_everything(const struct csw_request *req, const struct csw_cach
 int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, struct buf *out,
                     struct csw_exception *ex)
 {
-    struct catalog_query q = {req->filter, req->sort, req->n_sort};
-    char last[CATALOG_MAX_KEY + 1];
     struct csw_cache_page page = {0};
     struct mo_err err = {0};
     struct buf key, records;
@@ -307,19 +310,19 @@ int csw_records_get(struct csw *c, PGconn *conn, const struct csw_request *req, 
     if (req->result_type == CSW_VALIDATE)
         return write_ack(req, out, ex);
     buf_init(&key, CSW_CACHE_MAX_KEY);
-    csw_records_key(req, &key);
+    size_t query_len = csw_records_key(req, &key);
     if (key.len && catalog_generation(conn, &gen, &err) != MO_OK) {
         buf_free(&key);
         return db_failed(c, &err, ex);
     }
     buf_init(&records, out->max);
-    if (key.len && csw_cache_get(c->pages, key.data, key.len, gen, &page, &records)) {
-        r = write_results(req, &page, &records, out, ex);
-    } else if (key.len && c->ahead &&
-               csw_ahead_take(c->ahead, key.data, key.len, gen, &page, &records, last,
-                              sizeof last)) {
-        /* its search remembered where it ended long ago, maybe: again */
-        catalog_remember(c->catalog, &q, req->start, (long)page.returned, last, gen);
+    if (key.len &&
+        (csw_cache_get(c->pages, key.data, key.len, gen, &page, &records) ||
+         (c->ahead && csw_ahead_take(c->ahead, key.data, key.len, gen, &page, &records)))) {
+        /* made by a search maybe long ago, whose note of where it ended the
+         * cursors may have forgotten since: noted again for the next page */
+        if (req->n_sort == 0 && page.returned == req->max)
+            catalog_remember(c->catalog, key.data, query_len, req->start, req->max, page.last, gen);
         r = write_results(req, &page, &records, out, ex);
     } else
         r = records_search(c, conn, req, &key, gen, out, &page, ex);

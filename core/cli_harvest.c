@@ -16,15 +16,21 @@
 #define RUNS_DEFAULT_LIMIT 20
 
 /* Helper threads for normalisation: MOISSON_HARVEST_THREADS (0 to
- * NORMPOOL_MAX_THREADS), else what suits the machine. */
+ * NORMPOOL_MAX_THREADS), else what suits the machine; -1 (said) for a value
+ * that is not one of those. */
 static int harvest_threads(void)
 {
     const char *v = getenv("MOISSON_HARVEST_THREADS");
     char *end = NULL;
-    long n = v && *v ? strtol(v, &end, 10) : -1;
-    if (!v || !*v || *end || n < 0)
+    if (!v || !*v)
         return normpool_default_threads();
-    return n > NORMPOOL_MAX_THREADS ? NORMPOOL_MAX_THREADS : (int)n;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 0 || n > NORMPOOL_MAX_THREADS || v[0] == '+' || v[0] == '-') {
+        cli_error("bad MOISSON_HARVEST_THREADS \"%.32s\": expected 0 to %d", v,
+                  NORMPOOL_MAX_THREADS);
+        return -1;
+    }
+    return (int)n;
 }
 
 static const char harvest_usage[] =
@@ -84,7 +90,7 @@ static int harvest_one(struct cli *cli, struct harvest *h, const struct source *
     return ok;
 }
 
-static int harvest_sources(struct cli *cli, char **names, int n, int all, int full)
+static int harvest_sources(struct cli *cli, char **names, int n, int all, int full, int threads)
 {
     struct fetch *f = NULL;
     struct normaliser *norm = NULL;
@@ -117,7 +123,7 @@ static int harvest_sources(struct cli *cli, char **names, int n, int all, int fu
                         .xslt_dir = xslt,
                         .log = &cli->log,
                         .stop = cli->stop,
-                        .norm_threads = harvest_threads()};
+                        .norm_threads = threads};
     if (all) {
         for (size_t i = 0; i < count && !*cli->stop; i++)
             failures += !harvest_one(cli, &h, &list[i], full);
@@ -169,7 +175,10 @@ int cli_cmd_harvest(struct cli *cli, int argc, char **argv)
         fputs(harvest_usage, stderr);
         return CLI_EXIT_USAGE;
     }
-    return harvest_sources(cli, argv + optind, argc - optind, all, full);
+    int threads = harvest_threads();
+    if (threads < 0)
+        return CLI_EXIT_USAGE;
+    return harvest_sources(cli, argv + optind, argc - optind, all, full, threads);
 }
 
 static void print_error(void *ud, const char *identifier, const char *reason)

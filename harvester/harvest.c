@@ -335,14 +335,19 @@ static mo_rc write_unchanged(struct run *run, struct mo_err *err)
     return rc;
 }
 
-/* Waits for the pool's round (if any) and drops what it made that was not
- * kept. */
-static void round_end(struct run *run)
+/* Waits until the pool has done every record of the round (if any). */
+static void round_wait(struct run *run)
 {
     if (run->round_open) {
         normpool_finish(run->pool);
         run->round_open = 0;
     }
+}
+
+/* Waits for the pool's round and drops what it made that was not kept. */
+static void round_end(struct run *run)
+{
+    round_wait(run);
     for (size_t j = 0; j < run->n_jobs; j++)
         record_clear(&run->jobs[j].rec);
     run->n_jobs = 0;
@@ -363,10 +368,7 @@ static mo_rc take_held(struct run *run, struct mo_err *err)
 {
     long from = run->plan.n - (long)run->n_held;
     mo_rc rc = plan_decide_from(run, from, err);
-    if (run->round_open) {
-        normpool_finish(run->pool);
-        run->round_open = 0;
-    }
+    round_wait(run);
     for (size_t k = 0; rc == MO_OK && k < run->n_held; k++) {
         const char *hash = run->plan.hash[from + (long)k];
         if (run->plan.state[from + (long)k] != REC_NEW)

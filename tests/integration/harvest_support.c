@@ -62,9 +62,15 @@ void hctx_close(struct hctx *c)
 long long hctx_add_source(struct hctx *c, const char *name, const char *url, int page_size,
                           const char *constraint)
 {
+    return hctx_add_source_of_type(c, name, "csw", url, page_size, constraint);
+}
+
+long long hctx_add_source_of_type(struct hctx *c, const char *name, const char *type,
+                                  const char *url, int page_size, const char *constraint)
+{
     struct source src = {
         .name = (char *)name,
-        .type = (char *)"csw",
+        .type = (char *)type,
         .url = (char *)url,
         .constraint_text = (char *)constraint,
         .page_size = page_size,

@@ -29,6 +29,10 @@ void hctx_close(struct hctx *c);
 long long hctx_add_source(struct hctx *c, const char *name, const char *url, int page_size,
                           const char *constraint);
 
+/* The same for a source of another type (dcat, wfs…). */
+long long hctx_add_source_of_type(struct hctx *c, const char *name, const char *type,
+                                  const char *url, int page_size, const char *constraint);
+
 /* Runs one harvest of the named source; returns harvest_source's result. */
 mo_rc hctx_harvest(struct hctx *c, const char *name, int full, struct harvest_summary *sum,
                    struct mo_err *err);

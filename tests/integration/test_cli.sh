@@ -51,6 +51,8 @@ for c in source harvest runs db migrate stats; do
     expect 0 "usage: moisson $c" m "$c" --help
 done
 expect 2 "unknown command" m frobnicate
+expect 2 'bad MOISSON_HARVEST_THREADS "lots": expected 0 to 3' env MOISSON_HARVEST_THREADS=lots "$bin" harvest --all
+expect 2 'bad MOISSON_HARVEST_THREADS "9"' env MOISSON_HARVEST_THREADS=9 "$bin" harvest --all
 expect 2 "usage" m
 
 # a clean slate in this database

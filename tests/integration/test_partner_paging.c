@@ -33,23 +33,6 @@ static struct rdf_world *rdf; /* one per process (rdf.h) */
 
 /* ---- helpers ---- */
 
-static void add_source(struct hctx *c, const char *name, const char *type, const char *url)
-{
-    struct source src = {
-        .name = (char *)name,
-        .type = (char *)type,
-        .url = (char *)url,
-        .page_size = PAGE,
-        .full_every_s = 7 * 86400,
-        .max_shrink = 0.2,
-        .priority = 100,
-    };
-    long long id = 0;
-    struct mo_err err = {0};
-    if (store_source_add(c->store, &src, &id, &err) != MO_OK)
-        fail_msg("store_source_add: %s", err.msg);
-}
-
 static long long live_records(struct hctx *c)
 {
     return hctx_count(c, "SELECT count(*) FROM record WHERE retired_at IS NULL");
@@ -285,7 +268,7 @@ static void test_dcat_paging_lies(void **state)
         c.h.rdf = rdf;
         standin_start(&s, args);
         dcat_url(&s, url, sizeof url);
-        add_source(&c, "p", "dcat", url);
+        hctx_add_source_of_type(&c, "p", "dcat", url, PAGE, NULL);
 
         /* an honest run first: everything stored */
         struct harvest_summary sum = harvest(&c, "success");
@@ -342,7 +325,7 @@ static void test_dcat_turtle_loop(void **state)
     c.h.rdf = rdf;
     standin_start(&s, args);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/dcat/catalog.ttl", s.port);
-    add_source(&c, "p", "dcat", url);
+    hctx_add_source_of_type(&c, "p", "dcat", url, PAGE, NULL);
     struct harvest_summary sum = harvest(&c, "incomplete");
     assert_int_equal(sum.c.pages, 2);
     assert_int_equal(sum.c.received, 2);

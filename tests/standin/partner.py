@@ -1475,14 +1475,8 @@ class Handler(BaseHTTPRequestHandler):
             k = 0
         host = self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1]
         st = self.state
-        m = st.has("status")
-        if m and (m.remaining is None or m.remaining > 0):
-            if m.remaining is not None:
-                m.remaining -= 1
-            code = m.int(0, 503)
-            return self._send(code, ("HTTP %d from the stand-in\n" % code).encode(),
-                              "text/plain; charset=UTF-8",
-                              headers={"Retry-After": "1"} if code in (429, 503) else {})
+        if self._status_fault():
+            return None
         body = feed.page(k, "http://%s/dcat" % host, st.dcat_lie(k))
         if body is None:
             return self._send(404, b"no such page\n", "text/plain; charset=UTF-8")
@@ -1524,17 +1518,23 @@ class Handler(BaseHTTPRequestHandler):
             return dc_record_v3(v.xml(i))
         return v.xml(i)
 
+    def _status_fault(self):
+        """The "status" misbehaviour (an HTTP error status, while it lasts); True when answered."""
+        m = self.state.has("status")
+        if not m or (m.remaining is not None and m.remaining <= 0):
+            return False
+        if m.remaining is not None:
+            m.remaining -= 1
+        code = m.int(0, 503)
+        hdr = {"Retry-After": "1"} if code in (429, 503) else {}
+        self._send(code, ("HTTP %d from the stand-in\n" % code).encode(), "text/plain; charset=UTF-8",
+                   headers=hdr)
+        return True
+
     def _fault(self):
         """Transport-level misbehaviours common to GetRecords; True when answered."""
         st = self.state
-        m = st.has("status")
-        if m and (m.remaining is None or m.remaining > 0):
-            if m.remaining is not None:
-                m.remaining -= 1
-            code = m.int(0, 503)
-            hdr = {"Retry-After": "1"} if code in (429, 503) else {}
-            self._send(code, ("HTTP %d from the stand-in\n" % code).encode(), "text/plain; charset=UTF-8",
-                       headers=hdr)
+        if self._status_fault():
             return True
         if st.has("html"):
             self._send(200, ("<!DOCTYPE html><html><head><title>Erreur</title></head><body>"

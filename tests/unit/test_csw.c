@@ -626,14 +626,33 @@ static void test_paging(void **state)
     assert_non_null(strstr(all, "fr-dep-45x-0108,fr-dep-45x-0109"));
 }
 
+/* One more source carrying the demo's colleges record under the identifier
+ * id (as long as "fr-dep-45x-0102"): a change of the index. */
+static void add_colleges_as(struct fixture *f, const char *source, const char *id)
+{
+    char path[PATH_MAX_T];
+    struct record rec;
+    struct mo_err err = {0};
+    snprintf(path, sizeof path, "%s/demo/partners/departement/02-colleges.xml",
+             getenv("MOISSON_SOURCE_DIR"));
+    load_file(f->norm, path, "fr-dep-45x-0102", id, &rec);
+    struct source src = {
+        .name = (char *)source, .type = (char *)"csw", .url = (char *)"http://extra.invalid/csw"};
+    long long sid = 0, run = 0;
+    struct page_result res;
+    if (store_source_add(f->store, &src, &sid, &err) != MO_OK ||
+        store_run_begin(f->store, sid, 1, &run, &err) != MO_OK ||
+        store_put_page(f->store, sid, run, &rec, 1, NULL, 0, &res, &err) != MO_OK)
+        fail_msg("store: %s", err.msg);
+    record_clear(&rec);
+}
+
 /* A change of the index is seen at once: the cached count is not served. */
 static void test_count_not_stale(void **state)
 {
     struct fixture *f = *state;
     const char *q = GR "constraintLanguage=CQL_TEXT&constraint=csw:AnyText LIKE 'coll%25'";
     struct answer a;
-    char path[PATH_MAX_T];
-    struct record rec;
     struct mo_err err = {0};
     ask(f, q, NULL, &a);
     char *m1 = xp(&a, "string(//csw:SearchResults/@numberOfRecordsMatched)");
@@ -642,18 +661,7 @@ static void test_count_not_stale(void **state)
     char *m2 = xp(&a, "string(//csw:SearchResults/@numberOfRecordsMatched)");
     answer_free(&a);
     assert_string_equal(m1, m2);
-    snprintf(path, sizeof path, "%s/demo/partners/departement/02-colleges.xml",
-             getenv("MOISSON_SOURCE_DIR"));
-    load_file(f->norm, path, "fr-dep-45x-0102", "fr-dep-45x-9102", &rec);
-    struct source src = {
-        .name = (char *)"extra", .type = (char *)"csw", .url = (char *)"http://extra.invalid/csw"};
-    long long sid = 0, run = 0;
-    struct page_result res;
-    if (store_source_add(f->store, &src, &sid, &err) != MO_OK ||
-        store_run_begin(f->store, sid, 1, &run, &err) != MO_OK ||
-        store_put_page(f->store, sid, run, &rec, 1, NULL, 0, &res, &err) != MO_OK)
-        fail_msg("store: %s", err.msg);
-    record_clear(&rec);
+    add_colleges_as(f, "extra", "fr-dep-45x-9102");
     ask(f, q, NULL, &a);
     char *m3 = xp(&a, "string(//csw:SearchResults/@numberOfRecordsMatched)");
     answer_free(&a);
@@ -696,9 +704,7 @@ static void test_page_cache(void **state)
     const char *q = GR "constraintLanguage=CQL_TEXT&constraint=csw:AnyText LIKE 'coll%25'"
                        "&maxRecords=50&elementSetName=summary";
     char first[IDS_MAX * 2], again[IDS_MAX * 2], changed[IDS_MAX * 2], back[IDS_MAX * 2];
-    char path[PATH_MAX_T];
     struct csw_cache_stats s0, s1, s2;
-    struct record rec;
     struct mo_err err = {0};
     page_of(f, q, first, sizeof first);
     csw_cache_get_stats(csw_pages(f->csw), &s0);
@@ -715,18 +721,7 @@ static void test_page_cache(void **state)
     csw_cache_get_stats(csw_pages(f->csw), &s2);
     assert_int_equal(s2.hits, s1.hits);
     /* one more matching record: the next answer has it */
-    snprintf(path, sizeof path, "%s/demo/partners/departement/02-colleges.xml",
-             getenv("MOISSON_SOURCE_DIR"));
-    load_file(f->norm, path, "fr-dep-45x-0102", "fr-dep-45x-9102", &rec);
-    struct source src = {
-        .name = (char *)"extra2", .type = (char *)"csw", .url = (char *)"http://extra.invalid/csw"};
-    long long sid = 0, run = 0;
-    struct page_result res;
-    if (store_source_add(f->store, &src, &sid, &err) != MO_OK ||
-        store_run_begin(f->store, sid, 1, &run, &err) != MO_OK ||
-        store_put_page(f->store, sid, run, &rec, 1, NULL, 0, &res, &err) != MO_OK)
-        fail_msg("store: %s", err.msg);
-    record_clear(&rec);
+    add_colleges_as(f, "extra2", "fr-dep-45x-9102");
     page_of(f, q, changed, sizeof changed);
     assert_string_not_equal(changed, first);
     assert_non_null(strstr(changed, "fr-dep-45x-9102"));
@@ -761,7 +756,6 @@ static void test_read_ahead(void **state)
     const char *p3 = GR "maxRecords=4&startPosition=9&elementSetName=brief";
     char ahead[IDS_MAX * 2], searched[IDS_MAX * 2], page[IDS_MAX * 2];
     unsigned long served0, made0, served, made;
-    struct record rec;
     struct mo_err err = {0};
     csw_ahead_stats(f->csw, &served0, &made0);
     page_of(f, GR "maxRecords=4&startPosition=1&elementSetName=brief", page, sizeof page);
@@ -777,19 +771,7 @@ static void test_read_ahead(void **state)
     /* page 3 is made ahead (offered by the first request of page 2), then a
      * record comes first in identifier order */
     made_ahead(f, made0 + 1);
-    char path[PATH_MAX_T];
-    snprintf(path, sizeof path, "%s/demo/partners/departement/02-colleges.xml",
-             getenv("MOISSON_SOURCE_DIR"));
-    load_file(f->norm, path, "fr-dep-45x-0102", "0000-first-0102", &rec);
-    struct source src = {
-        .name = (char *)"ahead", .type = (char *)"csw", .url = (char *)"http://ahead.invalid/csw"};
-    long long sid = 0, run = 0;
-    struct page_result res;
-    if (store_source_add(f->store, &src, &sid, &err) != MO_OK ||
-        store_run_begin(f->store, sid, 1, &run, &err) != MO_OK ||
-        store_put_page(f->store, sid, run, &rec, 1, NULL, 0, &res, &err) != MO_OK)
-        fail_msg("store: %s", err.msg);
-    record_clear(&rec);
+    add_colleges_as(f, "ahead", "0000-first-0102");
     page_of(f, p3, ahead, sizeof ahead);
     csw_ahead_stats(f->csw, &served, &made);
     assert_int_equal(served, served0 + 1); /* the page made before the change is not served */

@@ -35,7 +35,7 @@ static struct csw_cache *cache_make(size_t slots, size_t bytes)
 static void put(struct csw_cache *c, const char *key, long long gen, long long matched,
                 const char *records)
 {
-    struct csw_cache_page p = {matched, 1, 0};
+    struct csw_cache_page p = {.matched = matched, .returned = 1};
     csw_cache_put(c, key, strlen(key), gen, &p, records, strlen(records));
 }
 
@@ -97,7 +97,7 @@ static void test_lookups(void **state)
     assert_int_equal(matched, 43);
     assert_string_equal(out.data, "<r>one, again</r>");
     /* an empty page whose records were never allocated */
-    struct csw_cache_page none = {0, 0, 0};
+    struct csw_cache_page none = {0};
     csw_cache_put(c, "q4", 2, 8, &none, NULL, 0);
     assert_true(get(c, "q4", 8, &matched, &out));
     assert_int_equal(out.len, 0);
