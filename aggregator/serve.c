@@ -213,6 +213,8 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
     if (rc == MO_OK)
         rc = csw_identity_check(&cfg->identity, err);
     if (rc == MO_OK)
+        rc = web_tiles_check(cfg->tile_url, cfg->tile_attribution, err);
+    if (rc == MO_OK)
         rc = http_new(&hc, &s->http, err);
     if (rc == MO_OK && !cfg->public_url)
         serve_default_url(s, hc.address, http_port(s->http));
@@ -230,7 +232,9 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
                                 .pool = s->pool,
                                 .search = api_search(s->api),
                                 .log = cfg->log,
-                                .title = cfg->identity.title};
+                                .title = cfg->identity.title,
+                                .tile_url = cfg->tile_url,
+                                .tile_attribution = cfg->tile_attribution};
         rc = web_new(&wc, &s->web, err);
     }
     if (rc == MO_OK && cfg->xslt_dir) {

@@ -39,14 +39,18 @@ struct serve_config {
     struct csw_identity identity; /* GetCapabilities' service description (NULL texts: the
                                      defaults); its title also names the HTML pages and the
                                      OGC API landing page */
+    /* the search page's map (web.h): an XYZ tile template (NULL: the offline map) and the
+     * credit shown under it (NULL: the tile server's host) */
+    const char *tile_url;
+    const char *tile_attribution;
 };
 
 struct serve;
 
 /* Checks the configuration, opens the pool, binds and starts serving.
- * MO_EBADREQ for a bad address, public URL or identity text (the message
- * names it: csw_identity_check), MO_EDB when the database cannot be reached,
- * MO_EIO when the address cannot be bound. */
+ * MO_EBADREQ for a bad address, public URL, identity text (the message
+ * names it: csw_identity_check) or tile background (web_tiles_check), MO_EDB when the database
+ * cannot be reached, MO_EIO when the address cannot be bound. */
 mo_rc serve_start(const struct serve_config *cfg, struct serve **out,
                   struct mo_err *err) MO_MUST_CHECK;
 

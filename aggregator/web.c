@@ -10,6 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The tile background of a checked configuration, and the CSP that lets
+ * the browser fetch its tiles (the tile server's origin and nothing more). */
+static void web_tiles_set(struct web *w, const struct web_config *cfg)
+{
+    snprintf(w->csp, sizeof w->csp, "%s", WEB_CSP);
+    if (!cfg->tile_url || !cfg->tile_url[0])
+        return;
+    char origin[WEB_MAX_TILE_URL + 1];
+    snprintf(w->tile_url, sizeof w->tile_url, "%s", cfg->tile_url);
+    web_tile_origin(w->tile_url, origin, sizeof origin);
+    snprintf(w->csp, sizeof w->csp, "%s %s%s", WEB_CSP_HEAD, origin, WEB_CSP_TAIL);
+    if (cfg->tile_attribution && cfg->tile_attribution[0])
+        snprintf(w->tile_attribution, sizeof w->tile_attribution, "%s", cfg->tile_attribution);
+    else
+        web_tile_host(w->tile_url, w->tile_attribution, sizeof w->tile_attribution);
+}
+
 mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err)
 {
     *out = NULL;
@@ -17,6 +34,9 @@ mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err
         return mo_fail(err, MO_EBADREQ, "the pages need a public URL, a pool and a search");
     if (cfg->title && strlen(cfg->title) > WEB_MAX_TITLE)
         return mo_fail(err, MO_EBADREQ, "the pages' title is longer than %d bytes", WEB_MAX_TITLE);
+    mo_rc rc = web_tiles_check(cfg->tile_url, cfg->tile_attribution, err);
+    if (rc != MO_OK)
+        return rc;
     struct web *w = calloc(1, sizeof *w);
     if (!w)
         return mo_fail(err, MO_ENOMEM, "out of memory for the pages");
@@ -25,6 +45,7 @@ mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err
     w->pool = cfg->pool;
     w->search = cfg->search;
     w->log = cfg->log;
+    web_tiles_set(w, cfg);
     *out = w;
     return MO_OK;
 }
@@ -137,17 +158,22 @@ void web_page_end(const struct web *w, struct html *h, enum web_lang lang)
 
 /* ---- answers ---- */
 
-static int web_headers(struct http_response *resp, const char *type)
+static int web_headers(const struct web *w, struct http_response *resp, const char *type)
 {
     return http_response_set_type(resp, type) == MO_OK &&
-           http_response_add_header(resp, "Content-Security-Policy", WEB_CSP) == MO_OK &&
-           http_response_add_header(resp, "Referrer-Policy", "same-origin") == MO_OK;
+           http_response_add_header(resp, "Content-Security-Policy", w->csp) == MO_OK &&
+           /* a tile server may want to know which site shows its tiles
+            * (OpenStreetMap's tile policy asks web pages for a Referer): then
+            * the page's origin, never its path and query, goes with them */
+           http_response_add_header(resp, "Referrer-Policy",
+                                    w->tile_url[0] ? "strict-origin-when-cross-origin"
+                                                   : "same-origin") == MO_OK;
 }
 
 void web_send(const struct web *w, struct http_response *resp, struct html *h, int status)
 {
     struct mo_err err = {0};
-    if (html_finish(h, &err) != MO_OK || !web_headers(resp, "text/html; charset=utf-8")) {
+    if (html_finish(h, &err) != MO_OK || !web_headers(w, resp, "text/html; charset=utf-8")) {
         log_warn(w->log, "web: %s", err.msg[0] ? err.msg : "could not set the headers");
         http_response_error(resp, 500, "the page could not be written");
         return;
@@ -190,7 +216,7 @@ static void web_static(struct web *w, const char *name, struct http_response *re
         web_error(w, resp, WEB_FR, 404, NULL);
         return;
     }
-    if (buf_append_str(&resp->body, body) != MO_OK || !web_headers(resp, type) ||
+    if (buf_append_str(&resp->body, body) != MO_OK || !web_headers(w, resp, type) ||
         http_response_add_header(resp, "Cache-Control", "public, max-age=3600") != MO_OK) {
         http_response_error(resp, 500, "the file could not be sent");
         return;

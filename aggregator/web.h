@@ -14,6 +14,7 @@
  * French by default, English from `lang=en` or Accept-Language.  Every
  * harvested string goes through html_text / html_attr (web_internal.h);
  * pages carry a Content-Security-Policy starting with default-src 'self'
+ * (img-src also names the tile server when the map has a tile background)
  * and need no inline script.  Knows no libmicrohttpd: tests call
  * web_handle with a hand-built request.
  */
@@ -38,9 +39,14 @@
 #define WEB_MAX_LIST 1000              /* elements of a record's list shown */
 #define WEB_MAX_ORIGINAL (1024 * 1024) /* bytes of original XML shown */
 #define WEB_MAX_TITLE 512              /* the site's name (bytes) */
-#define WEB_CSP                                                                                    \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+#define WEB_MAX_TILE_URL 512           /* --tile-url, the map's tile template (bytes) */
+#define WEB_MAX_TILE_ATTRIBUTION 512   /* --tile-attribution (bytes) */
+/* The pages' Content-Security-Policy, in two halves so that the tile server's
+ * origin can go at the end of img-src (web_new). */
+#define WEB_CSP_HEAD "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+#define WEB_CSP_TAIL                                                                               \
+    "; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+#define WEB_CSP WEB_CSP_HEAD WEB_CSP_TAIL /* without a tile background */
 
 struct web_config {
     const char *public_url; /* base URL of the server, no trailing '/' */
@@ -49,13 +55,37 @@ struct web_config {
     const struct log *log;  /* borrowed; may be NULL */
     const char *title;      /* the site's name on every page (copied); NULL or "": each
                                language's default */
+    /* the map's background: an XYZ tile template ({z}, {x}, {y}; copied, checked by
+     * web_tile_url_check; NULL or "": the offline map over a graticule) and the credit
+     * shown under it (copied; NULL or "": the tile server's host) */
+    const char *tile_url;
+    const char *tile_attribution;
 };
 
 struct web;
 
 /* A new set of pages (MO_ENOMEM; MO_EBADREQ without public URL, pool or
- * search, or with a title longer than WEB_MAX_TITLE bytes). */
+ * search, with a title longer than WEB_MAX_TITLE bytes, or with a tile
+ * template or attribution that web_tiles_check refuses). */
 mo_rc web_new(const struct web_config *cfg, struct web **out, struct mo_err *err) MO_MUST_CHECK;
+
+/* Checks a tile template: http:// or https://, a host of letters, digits,
+ * dots and hyphens (it goes into the CSP's img-src as it is) with an
+ * optional port, no user name, printable ASCII without spaces, quotes,
+ * backslashes or angle brackets, at most WEB_MAX_TILE_URL bytes, and each
+ * of {z}, {x} and {y} exactly once after the host (no other brace).  NULL
+ * (no tiles) is good.  MO_EBADREQ with the reason alone, for the caller to
+ * name the option: "{y} missing". */
+mo_rc web_tile_url_check(const char *url, struct mo_err *err) MO_MUST_CHECK;
+
+/* Checks a tile attribution: valid UTF-8, at most WEB_MAX_TILE_ATTRIBUTION
+ * bytes, no control character (C0, DEL or C1).  NULL is good.  MO_EBADREQ
+ * with the reason alone. */
+mo_rc web_tile_attribution_check(const char *text, struct mo_err *err) MO_MUST_CHECK;
+
+/* Both checks, the message naming what is wrong: `bad tile URL "…": {y}
+ * missing`.  An attribution without a template is ignored, not refused. */
+mo_rc web_tiles_check(const char *url, const char *attribution, struct mo_err *err) MO_MUST_CHECK;
 
 /* Frees w; w may be NULL.  No request may be running. */
 void web_free(struct web *w);

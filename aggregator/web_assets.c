@@ -2,8 +2,9 @@
  * web_assets.c — the static files of the pages, compiled in so that the
  * server needs no files and no CDN: the style sheet (responsive, contrast
  * of at least 4.5:1, visible focus) and the map script (a drag on the SVG
- * map writes the bounding box into the search form; without it the bbox
- * text field does the same).
+ * map writes the bounding box into the search form, converting back from
+ * Web Mercator on a tiled map; without it the bbox text field does the
+ * same).
  */
 #include "web_internal.h"
 
@@ -50,6 +51,9 @@ static const char web_css[] =
     ".map .extent{fill:rgba(11,79,156,.15);stroke:#0b4f9c}\n"
     ".map .point{fill:#0b4f9c}\n"
     ".map .pick{fill:rgba(211,84,0,.2);stroke:#d35400}\n"
+    ".map.tiled .grid{stroke:#12355b;stroke-opacity:.3}\n"
+    ".map image{pointer-events:none}\n"
+    ".attribution{font-size:.75em;color:#444;margin:.25em 0 0}\n"
     "nav.pages ul{list-style:none;display:flex;gap:1em;padding:0}\n"
     "dl.fields{display:grid;grid-template-columns:14em 1fr;gap:.25em 1em}\n"
     "dl.fields dt{font-weight:600}dl.fields dd{margin:0}\n"
@@ -71,12 +75,18 @@ static const char web_js[] =
     "  if (!svg || !field || !svg.getScreenCTM) return;\n"
     "  var NS = 'http://www.w3.org/2000/svg';\n"
     "  var start = null, pick = null;\n"
+    "  /* a tiled map is in Web Mercator: y is minus the northing in degrees */\n"
+    "  var mercator = svg.getAttribute('data-projection') === 'EPSG:3857';\n"
     "  function at(ev) {\n"
     "    var p = svg.createSVGPoint();\n"
     "    p.x = ev.clientX; p.y = ev.clientY;\n"
     "    return p.matrixTransform(svg.getScreenCTM().inverse());\n"
     "  }\n"
     "  function round(v) { return Math.round(v * 10000) / 10000; }\n"
+    "  function lat(y) {\n"
+    "    if (!mercator) return -y;\n"
+    "    return Math.atan(Math.sinh(-y * Math.PI / 180)) * 180 / Math.PI;\n"
+    "  }\n"
     "  function draw(a, b) {\n"
     "    pick.setAttribute('x', Math.min(a.x, b.x));\n"
     "    pick.setAttribute('y', Math.min(a.y, b.y));\n"
@@ -103,7 +113,7 @@ static const char web_js[] =
     "    var end = at(ev);\n"
     "    draw(start, end);\n"
     "    var w = Math.min(start.x, end.x), e = Math.max(start.x, end.x);\n"
-    "    var s = -Math.max(start.y, end.y), n = -Math.min(start.y, end.y);\n"
+    "    var s = lat(Math.max(start.y, end.y)), n = lat(Math.min(start.y, end.y));\n"
     "    start = null;\n"
     "    if (e - w <= 0 || n - s <= 0) return;\n"
     "    field.value = [round(w), round(s), round(e), round(n)].join(',');\n"

@@ -13,6 +13,12 @@
 struct web {
     char public_url[WEB_MAX_URL];
     char title[WEB_MAX_TITLE + 1]; /* empty: MSG_SITE */
+    /* the map's tile template (empty: the offline map) and its credit (as
+     * given, else the tile server's host) */
+    char tile_url[WEB_MAX_TILE_URL + 1];
+    char tile_attribution[WEB_MAX_TILE_ATTRIBUTION + 1];
+    /* WEB_CSP, with the tile server's origin in img-src when there is one */
+    char csp[sizeof WEB_CSP + WEB_MAX_TILE_URL + 1];
     struct dbpool *pool;
     struct search *search;
     const struct log *log;
@@ -89,6 +95,8 @@ enum web_msg {
     MSG_FACET_YEAR,
     MSG_MAP,
     MSG_MAP_DESC,
+    MSG_MAP_DESC_TILES,
+    MSG_MAP_BACKGROUND,
     MSG_PAGES,
     MSG_PREV,
     MSG_NEXT,
@@ -192,9 +200,20 @@ void web_partners_page(struct web *w, const struct http_request *req, struct htt
 int web_asset_get(const char *name, const char **type, const char **body);
 
 /* The map of n boxes (west, south, east, north; titles escaped) as an SVG
- * over a lon/lat graticule (web_map.c); the map script (static map.js)
- * lets a drag on it fill the form's bbox field. */
-void web_map_write(struct html *h, enum web_lang lang, const double (*boxes)[4],
-                   const char *const *titles, size_t n);
+ * (web_map.c): over a lon/lat graticule when tile_url is NULL or empty;
+ * else in Web Mercator over the tiles of tile_url (checked by
+ * web_tile_url_check) and a light graticule, with attribution (escaped)
+ * under it.  The map script (static map.js) lets a drag on it fill the
+ * form's bbox field. */
+void web_map_write(struct html *h, enum web_lang lang, const char *tile_url,
+                   const char *attribution, const double (*boxes)[4], const char *const *titles,
+                   size_t n);
+
+/* The origin (scheme://host[:port]) of a checked tile template, into out
+ * (size bytes; the template's length + 1 is always enough). */
+void web_tile_origin(const char *tile_url, char *out, size_t size);
+
+/* The host of a checked tile template, into out (size bytes). */
+void web_tile_host(const char *tile_url, char *out, size_t size);
 
 #endif

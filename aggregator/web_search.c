@@ -293,7 +293,8 @@ static void hit_write(struct html *h, enum web_lang lang, const struct http_requ
     html_raw(h, "</p></li>\n");
 }
 
-static void map_write(struct html *h, enum web_lang lang, const struct search_result *res)
+static void map_write(const struct web *w, struct html *h, enum web_lang lang,
+                      const struct search_result *res)
 {
     double boxes[SEARCH_MAX_LIMIT][4];
     const char *titles[SEARCH_MAX_LIMIT];
@@ -307,7 +308,7 @@ static void map_write(struct html *h, enum web_lang lang, const struct search_re
     html_raw(h, "<figure class=\"mapbox\"><figcaption>");
     html_text(h, web_msg(lang, MSG_MAP));
     html_raw(h, "</figcaption>\n");
-    web_map_write(h, lang, (const double(*)[4])boxes, titles, n);
+    web_map_write(h, lang, w->tile_url, w->tile_attribution, (const double(*)[4])boxes, titles, n);
     html_raw(h, "</figure>\n");
 }
 
@@ -346,8 +347,9 @@ static void pages_write(struct html *h, enum web_lang lang, const struct http_re
     html_raw(h, "</ul></nav>\n");
 }
 
-static void results_write(struct html *h, enum web_lang lang, const struct http_request *req,
-                          const struct search_request *r, const struct search_result *res)
+static void results_write(const struct web *w, struct html *h, enum web_lang lang,
+                          const struct http_request *req, const struct search_request *r,
+                          const struct search_result *res)
 {
     html_raw(h, "<section class=\"results\" aria-labelledby=\"results-h\">"
                 "<h2 id=\"results-h\" aria-live=\"polite\">");
@@ -358,7 +360,7 @@ static void results_write(struct html *h, enum web_lang lang, const struct http_
     html_printf(h, "<span id=\"matched\">%lld</span> ", res->matched);
     html_text(h, web_msg(lang, MSG_RESULTS));
     html_raw(h, "</h2>\n");
-    map_write(h, lang, res);
+    map_write(w, h, lang, res);
     if (!res->n) {
         html_raw(h, "<p>");
         html_text(h, web_msg(lang, MSG_NO_RESULT));
@@ -407,7 +409,7 @@ void web_search_page(struct web *w, const struct http_request *req, struct http_
     form_write(&h, lang, req);
     html_raw(&h, "<div class=\"layout\">\n");
     facets_write(&h, lang, req, &res);
-    results_write(&h, lang, req, &r, &res);
+    results_write(w, &h, lang, req, &r, &res);
     html_raw(&h, "</div>\n");
     web_page_end(w, &h, lang);
     search_result_clear(&res);

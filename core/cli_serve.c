@@ -2,6 +2,7 @@
 #include "cli_internal.h"
 #include "http_text.h"
 #include "serve.h"
+#include "web.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ static const char serve_usage[] =
     "                     [--title TEXT] [--abstract TEXT] [--keywords K1,K2,...]\n"
     "                     [--provider NAME] [--provider-site URL]\n"
     "                     [--contact-name NAME] [--contact-email ADDR]\n"
+    "                     [--tile-url TEMPLATE [--tile-attribution TEXT]]\n"
     "\n"
     "Serves the index over HTTP until SIGTERM or SIGINT (Ctrl-C), then stops\n"
     "gracefully: no new connection, running requests finish.\n"
@@ -39,6 +41,16 @@ static const char serve_usage[] =
     "  --contact-email ADDR\n"
     "                      ows:ElectronicMailAddress, NAME@DOMAIN (default none)\n"
     "\n"
+    "background of the search page's map (default none: the extents are drawn over a\n"
+    "graticule, with no network):\n"
+    "  --tile-url TEMPLATE XYZ tile URL with {z}, {x} and {y} once each, http or https,\n"
+    "                      at most 512 bytes, such as\n"
+    "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png; browsers\n"
+    "                      fetch the tiles from that server (the pages' CSP names it)\n"
+    "  --tile-attribution TEXT\n"
+    "                      credit shown under the map, at most 512 bytes of UTF-8 text\n"
+    "                      (default: the tile server's host)\n"
+    "\n"
     "endpoints:\n"
     "  /health             200 \"ok\" when the database answers, else 503\n"
     "  /csw                CSW 2.0.2 (GET with KVP, POST with XML): GetCapabilities,\n"
@@ -52,11 +64,13 @@ struct serve_opts {
     const char *public_url;
     unsigned threads;
     struct csw_identity identity; /* NULL texts: the defaults */
+    const char *tile_url;         /* NULL: the offline map */
+    const char *tile_attribution; /* NULL: the tile server's host */
 };
 
 /* The identity options: getopt returns OPT_IDENTITY + the field; their names
  * by field. */
-enum { OPT_IDENTITY = 256 };
+enum { OPT_IDENTITY = 256, OPT_TILE_URL = OPT_IDENTITY + CSW_ID_FIELDS, OPT_TILE_ATTRIBUTION };
 static const char *const serve_identity_opts[CSW_ID_FIELDS] = {
     [CSW_ID_TITLE] = "title",
     [CSW_ID_ABSTRACT] = "abstract",
@@ -88,6 +102,28 @@ static int serve_identity_set(struct serve_opts *o, enum csw_identity_field fiel
     return 0;
 }
 
+/* Checks the value of --tile-url (attribution 0) or --tile-attribution (1)
+ * and keeps it in o.  0, or prints the error naming the option and returns
+ * -1. */
+static int serve_tile_set(struct serve_opts *o, int attribution, const char *value)
+{
+    struct mo_err err = {0};
+    mo_rc rc =
+        attribution ? web_tile_attribution_check(value, &err) : web_tile_url_check(value, &err);
+    if (rc != MO_OK) {
+        char quoted[CLI_SERVE_QUOTE_MAX];
+        http_text_quote(value, quoted, sizeof quoted);
+        cli_error("bad --%s \"%s\": %s", attribution ? "tile-attribution" : "tile-url", quoted,
+                  err.msg);
+        return -1;
+    }
+    if (attribution)
+        o->tile_attribution = value;
+    else
+        o->tile_url = value;
+    return 0;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int serve_parse(int argc, char **argv, struct serve_opts *o)
 {
@@ -102,6 +138,8 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         {"provider-site", required_argument, NULL, OPT_IDENTITY + CSW_ID_PROVIDER_SITE},
         {"contact-name", required_argument, NULL, OPT_IDENTITY + CSW_ID_CONTACT_NAME},
         {"contact-email", required_argument, NULL, OPT_IDENTITY + CSW_ID_CONTACT_EMAIL},
+        {"tile-url", required_argument, NULL, OPT_TILE_URL},
+        {"tile-attribution", required_argument, NULL, OPT_TILE_ATTRIBUTION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -117,6 +155,11 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
             continue;
         }
         switch (c) {
+        case OPT_TILE_URL:
+        case OPT_TILE_ATTRIBUTION:
+            if (serve_tile_set(o, c == OPT_TILE_ATTRIBUTION, optarg) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'l':
             if (serve_parse_listen(optarg, o->address, sizeof o->address, &o->port, &err) !=
                 MO_OK) {
@@ -147,6 +190,10 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         cli_error("unexpected argument \"%s\"", argv[optind]);
         return CLI_EXIT_USAGE;
     }
+    if (o->tile_attribution && !o->tile_url) { /* surely a forgotten --tile-url */
+        cli_error("--tile-attribution without --tile-url");
+        return CLI_EXIT_USAGE;
+    }
     return -1;
 }
 
@@ -172,6 +219,8 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
     cfg.port = o.port;
     cfg.public_url = o.public_url;
     cfg.identity = o.identity;
+    cfg.tile_url = o.tile_url;
+    cfg.tile_attribution = o.tile_attribution;
     cfg.conninfo = cli->conninfo;
     char xslt[PATHS_MAX + 8];
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);

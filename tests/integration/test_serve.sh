@@ -6,7 +6,9 @@
 # --keywords, --provider, --provider-site, --contact-name and --contact-email
 # their values in GetCapabilities (escaped, schema-valid when the corpus is
 # there), the title on the HTML pages and the OGC API landing page; bad values
-# refused with status 2, naming the option.
+# refused with status 2, naming the option.  The map's tile background: bad
+# --tile-url and --tile-attribution values refused the same way; with a tile
+# URL, its origin in the pages' CSP img-src and the tiles on the search page.
 set -u
 bin=${MOISSON_BIN:?}
 corpus=${MOISSON_CORPUS:-}
@@ -153,6 +155,32 @@ expect 2 'bad --contact-name "x*\.\.\.": longer than 512' "$bin" serve --contact
 expect 2 'bad --contact-email "Claire Dubois": not an e-mail address' \
     "$bin" serve --contact-email "Claire Dubois"
 
+# the map's tile background: documented, bad values refused naming the option
+for o in "--tile-url TEMPLATE" "--tile-attribution TEXT"; do
+    expect 0 "^  $o" "$bin" serve --help
+done
+tiles='https://tiles.example.fr/{z}/{x}/{y}.png'
+expect 2 'bad --tile-url "ftp://tiles.example.fr/{z}/{x}/{y}.png": not http:// or https://' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url 'ftp://tiles.example.fr/{z}/{x}/{y}.png'
+expect 2 'bad --tile-url "https://tiles.example.fr/{z}/{x}.png": {y} missing' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url 'https://tiles.example.fr/{z}/{x}.png'
+expect 2 'bad --tile-url "https://tiles.example.fr/{z}/{x}/{x}/{y}.png": {x} more than once' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url 'https://tiles.example.fr/{z}/{x}/{x}/{y}.png'
+expect 2 'bad --tile-url "https://tiles.example.fr/{z}/{x}/{y}.png?s=?a?": character " at byte 44' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url "$tiles?s=\"a\""
+expect 2 'bad --tile-url "https://tiles.example.fr/{z}/[^"]*\.\.\.": longer than 512 bytes (554)' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url "$tiles?$long"
+expect 2 'bad --tile-url "https://tiles.example.fr:99999/{z}/{x}/{y}.png": bad port' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url "https://tiles.example.fr:99999/{z}/{x}/{y}.png"
+expect 2 'bad --tile-attribution "a?b": control character 0x09' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url "$tiles" --tile-attribution "$(printf 'a\tb')"
+expect 2 'bad --tile-attribution "x*\.\.\.": longer than 512 bytes (513)' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url "$tiles" --tile-attribution "$long"
+expect 2 'bad --tile-attribution "?": not valid UTF-8' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-url "$tiles" --tile-attribution "$(printf '\377')"
+expect 2 '--tile-attribution without --tile-url' \
+    "$bin" serve --listen 127.0.0.1:0 --tile-attribution "© IGN"
+
 # serving, then SIGTERM
 start a --listen 127.0.0.1:0 --public-url https://geo.example.fr/moisson/ --threads 2
 if [ -n "$url" ]; then
@@ -181,6 +209,13 @@ if [ -n "$url" ]; then
     validate "default capabilities"
     fetch /
     has "default page title" "Catalogue du territoire</a>"
+    if grep -qi "^Content-Security-Policy: .*img-src 'self' data:; object-src" "$work/head"; then
+        ok
+    else
+        ko "CSP without tiles: $(grep -i '^Content-Security-Policy' "$work/head")"
+    fi
+    hasnt "no tile without --tile-url" "<image"
+    if grep -qi "^Referrer-Policy: same-origin" "$work/head"; then ok; else ko "Referrer-Policy without tiles"; fi
     fetch /api
     has "default API title" '"title":"moisson — catalogue du territoire"'
 
@@ -227,6 +262,29 @@ if [ -n "$url" ]; then
     fetch /api
     has "API title" '"title":"Catalogue \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"Loire\" — été"'
     stop TERM c
+fi
+
+# a tile background: the tile server's origin in img-src (only there), the tiles on the map
+start d --listen 127.0.0.1:0 --tile-url 'http://127.0.0.1:9/plan/{z}/{x}/{y}.png' \
+    --tile-attribution 'Tuiles <de test> & co'
+if [ -n "$url" ]; then
+    fetch /
+    csp=$(sed -n 's/^[Cc]ontent-[Ss]ecurity-[Pp]olicy: \(.*\)\r$/\1/p' "$work/head")
+    case $csp in
+    *"img-src 'self' data: http://127.0.0.1:9; object-src 'none'"*) ok ;;
+    *) ko "CSP with tiles: $csp" ;;
+    esac
+    is "tile origin in img-src only" "$(echo "$csp" | grep -o 'http://127.0.0.1:9' | wc -l)" 1
+    # the tile server learns the site's origin, not the search
+    if grep -qi "^Referrer-Policy: strict-origin-when-cross-origin" "$work/head"; then ok
+    else ko "Referrer-Policy with tiles: $(grep -i '^Referrer-Policy' "$work/head")"; fi
+    has "tiles on the map" '<image href="http://127.0.0.1:9/plan/'
+    has "escaped attribution" '<p class="attribution">Fond de carte : Tuiles &lt;de test&gt; &amp; co</p>'
+    hasnt "attribution markup" "<de test>"
+    fetch /static/moisson.css
+    if grep -qi "^Content-Security-Policy: .*img-src 'self' data: http://127.0.0.1:9;" "$work/head"
+    then ok; else ko "CSP of a static file with tiles"; fi
+    stop TERM d
 fi
 
 # serving, then SIGINT (Ctrl-C)

@@ -405,6 +405,13 @@ static void test_serve_bad(void **state)
                                  "address (NAME@DOMAIN, no spaces)");
     assert_null(other);
     cfg.identity.contact_email = NULL;
+    /* a bad tile template: refused before anything is bound as well */
+    cfg.tile_url = "https://tiles.example.fr/{z}/{x}.png";
+    assert_int_equal(serve_start(&cfg, &other, &err), MO_EBADREQ);
+    assert_string_equal(err.msg,
+                        "bad tile URL \"https://tiles.example.fr/{z}/{x}.png\": {y} missing");
+    assert_null(other);
+    cfg.tile_url = NULL;
     cfg.port = 0;
     cfg.conninfo = "host=/nonexistent/moisson dbname=x";
     assert_int_equal(serve_start(&cfg, &other, &err), MO_EDB);

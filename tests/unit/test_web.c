@@ -6,7 +6,10 @@
  * (highlights, facet links that add and remove a filter, the map's
  * extents, paging), a record page, the partners page, hostile strings shown
  * as text, lang=en and Accept-Language, the CSP header, static files, and
- * bad parameters named in a 400.
+ * bad parameters named in a 400.  The map's tile background: the checks of
+ * the template and attribution as tables, the tiles and extents of a known
+ * view in Web Mercator, escaping, and the search page and CSP of pages
+ * configured with tiles.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -297,9 +300,12 @@ static void test_search_page(void **state)
                    "class=\"count\">(1)</span></a>");
     assert_has(&p, "<a href=\"/?q=eglise&amp;keyword=patrimoine\">patrimoine <span "
                    "class=\"count\">(2)</span></a>");
-    /* the map: one rect per result with an extent */
+    /* the map: one rect per result with an extent, offline (no tile, the CSP as it was) */
     assert_int_equal(count(p.resp.body.data, "<rect class=\"extent\""), 2);
-    assert_has(&p, "<svg id=\"map\"");
+    assert_has(&p, "<svg id=\"map\" class=\"map\"");
+    assert_lacks(&p, "<image");
+    assert_lacks(&p, "data-projection");
+    assert_string_equal(header(&p, "Content-Security-Policy"), WEB_CSP);
     assert_has(&p, "<script src=\"/static/map.js\" defer></script>");
     assert_lacks(&p, "<script>");
     assert_lacks(&p, "onclick");
@@ -552,6 +558,222 @@ static void test_bad_params(void **state)
     done(&p);
 }
 
+/* ---- the map's tile background ---- */
+
+#define buf_has(b, s)                                                                              \
+    do {                                                                                           \
+        if (!strstr((b)->data, (s)))                                                               \
+            fail_msg("map lacks %s\n---\n%s", (s), (b)->data);                                     \
+    } while (0)
+#define buf_lacks(b, s)                                                                            \
+    do {                                                                                           \
+        if (strstr((b)->data, (s)))                                                                \
+            fail_msg("map holds %s\n---\n%s", (s), (b)->data);                                     \
+    } while (0)
+
+static void test_tile_checks(void **state)
+{
+    static const struct {
+        int attribution; /* 0: a template, 1: an attribution */
+        const char *text;
+        const char *msg; /* NULL: accepted */
+    } cases[] = {
+        {0, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", NULL},
+        {0, "http://127.0.0.1:8081/{z}/{x}/{y}.png", NULL},
+        {0, "https://tiles.example.fr/wmts?layer=a&z={z}&x={x}&y={y}", NULL},
+        {0, "HTTPS://Tiles.Example.fr/{y}/{x}/{z}", NULL},
+        {0, NULL, NULL},
+        {0, "", "not http:// or https://"},
+        {0, "ftp://tiles.example.fr/{z}/{x}/{y}.png", "not http:// or https://"},
+        {0, "tiles.example.fr/{z}/{x}/{y}.png", "not http:// or https://"},
+        {0, "https:///{z}/{x}/{y}.png", "no host"},
+        {0, "https://:8080/{z}/{x}/{y}.png", "no host"},
+        {0, "https://me:secret@tiles.example.fr/{z}/{x}/{y}.png", "a user name is not allowed"},
+        {0, "https://{s}.tiles.example.fr/{z}/{x}/{y}.png", "the host may hold letters"},
+        {0, "https://{z}.example.fr/{x}/{y}.png", "the host may hold letters"},
+        {0, "http://[::1]:8080/{z}/{x}/{y}.png", "the host may hold letters"},
+        {0, "https://tiles.example.fr:/{z}/{x}/{y}.png", "bad port"},
+        {0, "https://tiles.example.fr:0/{z}/{x}/{y}.png", "bad port"},
+        {0, "https://tiles.example.fr:65536/{z}/{x}/{y}.png", "bad port"},
+        {0, "https://tiles.example.fr:80a/{z}/{x}/{y}.png", "bad port"},
+        {0, "https://tiles.example.fr/{z}/{x}.png", "{y} missing"},
+        {0, "https://tiles.example.fr/{x}/{y}.png", "{z} missing"},
+        {0, "https://tiles.example.fr/{z}/{x}/{x}/{y}.png", "{x} more than once"},
+        {0, "https://tiles.example.fr/{Z}/{x}/{y}.png", "{z} missing"},
+        {0, "https://tiles.example.fr/{z}/{x}/{y}.png?key={key}", "a brace outside"},
+        {0, "https://tiles.example.fr/{z}/{x}/{y}.png?a=\"b\"", "character \" at byte 44"},
+        {0, "https://tiles.example.fr/{z}/{x}/{y}.png?a='b'", "character ' at byte 44"},
+        {0, "https://tiles.example.fr/{z}/{x}/{y}.png?a=<b>", "character < at byte 44"},
+        {0, "https://tiles.example.fr/{z}/{x}/{y}.png?a=\\", "character \\ at byte 44"},
+        {0, "https://tiles.example.fr/{z}/{x} /{y}.png", "space at byte 33"},
+        {0, "https://tiles.example.fr/\xc3\xa9t\xc3\xa9/{z}/{x}/{y}.png",
+         "character outside printable ASCII at byte 26"},
+        {1, "© OpenStreetMap contributors", NULL},
+        {1, "Fond : <IGN> & \"Etalab\"", NULL},
+        {1, "", NULL},
+        {1, "bad \xff", "not valid UTF-8"},
+        {1, "a\tb", "control character 0x09"},
+        {1, "a\nb", "control character 0x0A"},
+        {1, "a\x7f", "control character 0x7F"},
+        {1, "a\xc2\x85z", "control character U+0085"},
+    };
+    char longer[WEB_MAX_TILE_URL + 2];
+    struct mo_err err = {0};
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mo_rc rc = cases[i].attribution ? web_tile_attribution_check(cases[i].text, &err)
+                                        : web_tile_url_check(cases[i].text, &err);
+        if (!cases[i].msg ? rc != MO_OK : rc != MO_EBADREQ || !strstr(err.msg, cases[i].msg))
+            fail_msg("case %zu (%s): %d \"%s\"", i, cases[i].text ? cases[i].text : "NULL", rc,
+                     rc ? err.msg : "");
+    }
+    /* at most WEB_MAX_TILE_URL bytes */
+    snprintf(longer, sizeof longer, "https://tiles.example.fr/{z}/{x}/{y}.png?%0*d",
+             WEB_MAX_TILE_URL - 41, 0);
+    assert_int_equal(strlen(longer), WEB_MAX_TILE_URL);
+    assert_int_equal(web_tile_url_check(longer, &err), MO_OK);
+    strcat(longer, "0");
+    assert_int_equal(web_tile_url_check(longer, &err), MO_EBADREQ);
+    assert_string_equal(err.msg, "longer than 512 bytes (513)");
+    /* the check of a configuration names what is wrong; an attribution alone is ignored */
+    assert_int_equal(web_tiles_check("ftp://t.example.fr/{z}/{x}/{y}", NULL, &err), MO_EBADREQ);
+    assert_string_equal(err.msg,
+                        "bad tile URL \"ftp://t.example.fr/{z}/{x}/{y}\": not http:// or https://");
+    assert_int_equal(web_tiles_check("https://t.example.fr/{z}/{x}/{y}", "a\tb", &err), MO_EBADREQ);
+    assert_string_equal(err.msg, "bad tile attribution \"a?b\": control character 0x09");
+    assert_int_equal(web_tiles_check(NULL, "a\tb", &err), MO_OK);
+    assert_int_equal(web_tiles_check("", NULL, &err), MO_OK);
+}
+
+/* The map of one box alone, with the tile template tmpl (NULL: none), into b. */
+static void map_alone(struct buf *b, const char *tmpl, const char *attribution, const double box[4])
+{
+    struct html h;
+    struct mo_err err = {0};
+    const char *title = "Orléans <centre>";
+    buf_init(b, 1 << 20);
+    html_init(&h, b);
+    web_map_write(&h, WEB_FR, tmpl, attribution, (const double(*)[4])box, &title, 1);
+    assert_int_equal(html_finish(&h, &err), MO_OK);
+}
+
+static void test_map_tiles(void **state)
+{
+    static const double orleans[4] = {1.8, 47.8, 2.0, 48.0};
+    static const double south[4] = {170, -50, 179, -40};
+    struct buf b;
+    char href[256];
+    (void)state;
+    /* The view is the box padded by 0.5 degree: 1.3..2.5 E, 47.3..48.5 N.  At zoom 10 it
+     * spans 5 columns; at zoom 9, columns 257-259 and rows 176-179 (worked out apart with
+     * the usual slippy-map formulas). */
+    map_alone(&b, "https://tiles.example.fr/{z}/{x}/{y}.png", "© Contributeurs <OSM> & co",
+              orleans);
+    assert_int_equal(count(b.data, "<image "), 12);
+    for (int y = 176; y <= 179; y++)
+        for (int x = 257; x <= 259; x++) {
+            snprintf(href, sizeof href, "<image href=\"https://tiles.example.fr/9/%d/%d.png\"", x,
+                     y);
+            buf_has(&b, href);
+        }
+    buf_lacks(&b, "/9/256/");
+    buf_lacks(&b, "/9/260/");
+    buf_lacks(&b, "/175.png");
+    buf_lacks(&b, "/180.png");
+    /* tile (9, 257, 176): the square of side 360/2^9 at -180 + 257 side, -180 + 176 side */
+    buf_has(&b, "<image href=\"https://tiles.example.fr/9/257/176.png\" x=\"0.703125\" "
+                "y=\"-56.250000\" width=\"0.703125\" height=\"0.703125\"");
+    /* the view and the extent in Mercator degrees: y = -ln(tan(pi/4 + lat/2)) 180/pi */
+    buf_has(&b, "<svg id=\"map\" class=\"map tiled\"");
+    buf_has(&b, "viewBox=\"1.3000 -55.6097 1.2000 1.7900\"");
+    buf_has(&b, "data-projection=\"EPSG:3857\"");
+    buf_has(&b, "<rect class=\"extent\" vector-effect=\"non-scaling-stroke\" x=\"1.80000\" "
+                "y=\"-54.85881\" width=\"0.20000\" height=\"0.29832\"><title>Orléans "
+                "&lt;centre&gt;</title></rect>");
+    /* tiles under the graticule, under the extents; the credit under the map, escaped */
+    char *tiles = strstr(b.data, "<g class=\"tiles\""), *grid = strstr(b.data, "class=\"grid\"");
+    char *rect = strstr(b.data, "<rect class=\"extent\"");
+    assert_true(tiles && grid && rect && tiles < grid && grid < rect);
+    buf_has(&b, "</svg>\n<p class=\"attribution\">Fond de carte : © Contributeurs &lt;OSM&gt; "
+                "&amp; co</p>");
+    buf_free(&b);
+
+    /* a template with characters that need escaping in an attribute */
+    map_alone(&b, "https://tiles.example.fr/wmts?layer=plan&z={z}&x={x}&y={y}", NULL, orleans);
+    buf_has(&b, "<image href=\"https://tiles.example.fr/wmts?layer=plan&amp;z=9&amp;x=257&amp;"
+                "y=176\"");
+    buf_lacks(&b, "&z=");
+    buf_lacks(&b, "attribution");
+    buf_free(&b);
+
+    /* by the antimeridian, far south: zoom 6, no column past the last one */
+    map_alone(&b, "https://tiles.example.fr/{z}/{x}/{y}.png", NULL, south);
+    assert_int_equal(count(b.data, "<image "), 8);
+    buf_has(&b, "/6/62/39.png");
+    buf_has(&b, "/6/63/42.png");
+    buf_lacks(&b, "/6/64/");
+    buf_free(&b);
+
+    /* without a template: the lon/lat map as before, no image, nothing fetched */
+    map_alone(&b, NULL, "ignored", orleans);
+    buf_lacks(&b, "<image");
+    buf_lacks(&b, "data-projection");
+    buf_lacks(&b, "attribution");
+    buf_has(&b, "<svg id=\"map\" class=\"map\"");
+    buf_has(&b, "viewBox=\"1.3000 -48.5000 1.2000 1.2000\"");
+    buf_has(&b, "x=\"1.80000\" y=\"-48.00000\" width=\"0.20000\" height=\"0.20000\"");
+    buf_free(&b);
+}
+
+/* Pages configured with tiles: the map's images on the search page, the
+ * credit (the host when none is given), the tile server in img-src. */
+static void test_tiled_pages(void **state)
+{
+    static const char csp[] = WEB_CSP_HEAD " https://tiles.example.fr:8443" WEB_CSP_TAIL;
+    struct web_config wc = {.public_url = "http://geo.example.fr",
+                            .pool = fx->pool,
+                            .search = fx->search,
+                            .log = &fx->quiet,
+                            .tile_url = "https://tiles.example.fr:8443/plan/{z}/{x}/{y}.png"};
+    struct web *plain = fx->web, *tiled = NULL;
+    struct mo_err err = {0};
+    struct page p;
+    (void)state;
+    if (web_new(&wc, &tiled, &err) != MO_OK)
+        fail_msg("web_new: %s", err.msg);
+    fx->web = tiled;
+    get(&p, "/", "q=eglise", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_string_equal(header(&p, "Content-Security-Policy"), csp);
+    assert_non_null(strstr(csp, "img-src 'self' data: https://tiles.example.fr:8443;"));
+    assert_has(&p, "<image href=\"https://tiles.example.fr:8443/plan/");
+    assert_int_equal(count(p.resp.body.data, "<rect class=\"extent\""), 2);
+    assert_has(&p, "<p class=\"attribution\">Fond de carte : tiles.example.fr</p>");
+    done(&p);
+    get(&p, "/", "q=eglise&lang=en", NULL);
+    assert_has(&p, "<p class=\"attribution\">Background map: tiles.example.fr</p>");
+    assert_has(&p, "over a background map</title>");
+    done(&p);
+    get(&p, "/static/map.js", NULL, NULL);
+    assert_has(&p, "EPSG:3857");
+    assert_string_equal(header(&p, "Content-Security-Policy"), csp);
+    done(&p);
+    fx->web = plain;
+    web_free(tiled);
+    tiled = NULL;
+
+    /* a bad template or attribution: no pages */
+    wc.tile_url = "https://tiles.example.fr/{z}/{x}/{x}.png";
+    assert_int_equal(web_new(&wc, &tiled, &err), MO_EBADREQ);
+    assert_null(tiled);
+    assert_string_equal(
+        err.msg, "bad tile URL \"https://tiles.example.fr/{z}/{x}/{x}.png\": {x} more than once");
+    wc.tile_url = "https://tiles.example.fr/{z}/{x}/{y}.png";
+    wc.tile_attribution = "a\x01";
+    assert_int_equal(web_new(&wc, &tiled, &err), MO_EBADREQ);
+    assert_null(tiled);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +783,8 @@ int main(void)
         cmocka_unit_test(test_hostile),       cmocka_unit_test(test_record_page),
         cmocka_unit_test(test_partners_page), cmocka_unit_test(test_lang_en),
         cmocka_unit_test(test_static),        cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_tile_checks),   cmocka_unit_test(test_map_tiles),
+        cmocka_unit_test(test_tiled_pages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
