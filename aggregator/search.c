@@ -6,6 +6,7 @@
 #include "search.h"
 
 #include "isotime.h"
+#include "memindex.h"
 #include "search_internal.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 struct search {
     struct search_cache *cache;
+    struct memindex *mem; /* NULL: every answer from SQL */
     pthread_mutex_t lock; /* stats */
     struct search_stats stats;
 };
@@ -240,7 +242,11 @@ mo_rc search_new(struct search **out, struct mo_err *err)
     struct search *s = calloc(1, sizeof *s);
     if (!s)
         return mo_fail(err, MO_ENOMEM, "out of memory for the search");
-    mo_rc rc = search_cache_new(SEARCH_CACHE_SLOTS, &s->cache, err);
+    /* MOISSON_SEARCH_CACHE=off: every request computed (the benchmark's
+     * measure of the search itself, aggregator/README.md) */
+    const char *cache = getenv("MOISSON_SEARCH_CACHE");
+    size_t slots = cache && !strcmp(cache, "off") ? 0 : SEARCH_CACHE_SLOTS;
+    mo_rc rc = search_cache_new(slots, &s->cache, err);
     if (rc != MO_OK) {
         free(s);
         return rc;
@@ -254,6 +260,7 @@ void search_free(struct search *s)
 {
     if (!s)
         return;
+    memindex_free(s->mem);
     search_cache_free(s->cache);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -271,12 +278,26 @@ struct search_cache *search_cache_of(struct search *s)
     return s->cache;
 }
 
+struct memindex *search_memindex_of(struct search *s)
+{
+    return s->mem;
+}
+
+mo_rc search_start_index(struct search *s, const char *conninfo, const struct log *log,
+                         struct mo_err *err)
+{
+    if (s->mem)
+        return MO_OK;
+    return memindex_start(conninfo, log, &s->mem, err);
+}
+
 void search_add_stats(struct search *s, const struct search_stats *d)
 {
     pthread_mutex_lock(&s->lock);
     s->stats.cache_hits += d->cache_hits;
     s->stats.cache_misses += d->cache_misses;
     s->stats.estimates += d->estimates;
+    s->stats.from_memory += d->from_memory;
     pthread_mutex_unlock(&s->lock);
 }
 

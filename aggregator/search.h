@@ -41,6 +41,7 @@
 #ifndef MOISSON_SEARCH_H
 #define MOISSON_SEARCH_H
 
+#include "log.h"
 #include "result.h"
 
 #include <libpq-fe.h>
@@ -150,10 +151,12 @@ struct search_result {
 struct search_stats {
     unsigned long cache_hits;
     unsigned long cache_misses;
-    unsigned long estimates; /* counts answered from the sample */
+    unsigned long estimates;   /* counts answered from the sample */
+    unsigned long from_memory; /* answered by the in-memory index (memindex.h) */
 };
 
 struct search;
+struct memindex;
 
 /* Name of a facet as used in URLs and JSON ("partner", "organisation",
  * "keyword", "theme", "type", "format", "year"). */
@@ -185,6 +188,16 @@ mo_rc search_new(struct search **out, struct mo_err *err) MO_MUST_CHECK;
 void search_free(struct search *s);
 
 void search_get_stats(struct search *s, struct search_stats *out);
+
+/* Starts the in-memory index (memindex.h) on its own connection (conninfo):
+ * from its first snapshot on, requests it can answer at the snapshot's
+ * generation are answered from memory, the others from SQL as before.
+ * Idempotent; stopped by search_free.  MO_ENOMEM, MO_EIO. */
+mo_rc search_start_index(struct search *s, const char *conninfo, const struct log *log,
+                         struct mo_err *err) MO_MUST_CHECK;
+
+/* The in-memory index of s, NULL when not started (borrowed). */
+struct memindex *search_memindex_of(struct search *s);
 
 /* Runs the request on conn (the caller's, one thread).  out is filled only
  * on MO_OK; free it with search_result_clear.  MO_EBADREQ for a request out

@@ -36,7 +36,7 @@ mo_rc search_cache_new(size_t slots, struct search_cache **out, struct mo_err *e
     *out = NULL;
     struct search_cache *c = calloc(1, sizeof *c);
     if (c)
-        c->slots = calloc(slots, sizeof *c->slots);
+        c->slots = calloc(slots ? slots : 1, sizeof *c->slots);
     if (!c || !c->slots) {
         free(c);
         return mo_fail(err, MO_ENOMEM, "out of memory for the search cache");
@@ -84,6 +84,8 @@ static struct search_slot *search_cache_find(struct search_cache *c, size_t firs
 char *search_cache_get(struct search_cache *c, const char *key, size_t len, long long gen)
 {
     char *copy = NULL;
+    if (!c->n) /* no cache (MOISSON_SEARCH_CACHE=off) */
+        return NULL;
     size_t first = search_cache_slot(c, key, len);
     pthread_mutex_lock(&c->lock);
     struct search_slot *s = search_cache_find(c, first, key, len);
@@ -98,7 +100,7 @@ char *search_cache_get(struct search_cache *c, const char *key, size_t len, long
 void search_cache_put(struct search_cache *c, const char *key, size_t len, long long gen,
                       const char *value)
 {
-    if (len > SEARCH_MAX_KEY || strlen(value) > SEARCH_MAX_CACHED)
+    if (!c->n || len > SEARCH_MAX_KEY || strlen(value) > SEARCH_MAX_CACHED)
         return;
     char *k = malloc(len + 1), *v = strdup(value);
     if (!k || !v) {

@@ -44,6 +44,14 @@ mo_rc search_sql_ids(PGconn *conn, const struct search_sql *s, const struct sear
                      int rum, long limit, long offset, PGresult **out,
                      struct mo_err *err) MO_MUST_CHECK;
 
+/* What the in-memory index needs PostgreSQL to work out of a request: one
+ * row (text), the tsquery's text of q (NULL without q), the lower and upper
+ * time bounds in microseconds since 1970 (NULL when open), and whether the
+ * upper bound is included ("t"/"f").  Not run (*out NULL) when the request
+ * has neither q nor datetime. */
+mo_rc search_sql_terms(PGconn *conn, const struct search_request *r, PGresult **out,
+                       struct mo_err *err) MO_MUST_CHECK;
+
 /* The page: one row per id of ids_literal (a bigint[] literal), in that
  * order, with the columns of enum search_page_col. */
 enum search_page_col {

@@ -10,6 +10,7 @@
  */
 #include "search.h"
 
+#include "memindex.h"
 #include "search_internal.h"
 
 #include <stdio.h>
@@ -204,6 +205,19 @@ static mo_rc search_slice(const char *ids, long offset, long limit, struct buf *
     return rc == MO_OK ? buf_append_str(out, "}") : rc;
 }
 
+/* The cache's keys of the counts and of the first ranked ids. */
+static mo_rc search_counts_key(const struct search_request *r, const struct search_sql *sql,
+                               struct buf *key)
+{
+    return buf_printf(key, "c%d\x1e%s", r->facets ? 1 : 0, sql->key.data);
+}
+
+static mo_rc search_ids_key(const struct search_request *r, const struct search_sql *sql, int rum,
+                            struct buf *key)
+{
+    return buf_printf(key, "i%d%d%d\x1e%s", (int)r->sort, r->desc, rum, sql->key.data);
+}
+
 /* The ranked ids of the page as a literal in out: from the cached first
  * SEARCH_CACHED_IDS when the page lies among them. */
 static mo_rc search_page_ids(struct search_cache *cache, PGconn *conn, const struct search_sql *s,
@@ -221,7 +235,7 @@ static mo_rc search_page_ids(struct search_cache *cache, PGconn *conn, const str
     }
     struct buf key;
     buf_init(&key, SEARCH_MAX_SQL);
-    rc = buf_printf(&key, "i%d%d%d\x1e%s", (int)r->sort, r->desc, rum, s->key.data) == MO_OK
+    rc = search_ids_key(r, s, rum, &key) == MO_OK
              ? MO_OK
              : mo_fail(err, MO_ENOMEM, "out of memory for the page");
     char *ids = rc == MO_OK ? search_cache_get(cache, key.data, key.len, gen) : NULL;
@@ -270,7 +284,7 @@ static mo_rc search_run_counts(struct search *s, struct search_stats *st, PGconn
     mo_rc rc = MO_OK;
     buf_init(&key, SEARCH_MAX_SQL);
     buf_init(&text, SEARCH_MAX_CACHED * 4);
-    if (buf_printf(&key, "c%d\x1e%s", r->facets ? 1 : 0, sql->key.data) != MO_OK)
+    if (search_counts_key(r, sql, &key) != MO_OK)
         rc = mo_fail(err, MO_ENOMEM, "out of memory for the counts");
     char *cached = rc == MO_OK ? search_cache_get(cache, key.data, key.len, gen) : NULL;
     if (cached) {
@@ -296,6 +310,108 @@ static mo_rc search_run_counts(struct search *s, struct search_stats *st, PGconn
     return rc;
 }
 
+/* ---- answers from the in-memory index ---- */
+
+/* The request as the snapshot evaluates it; terms holds what PostgreSQL
+ * worked out (free it after the query). */
+static mo_rc search_mem_query(PGconn *conn, const struct search_request *r,
+                              struct memindex_query *q, PGresult **terms, struct mo_err *err)
+{
+    memset(q, 0, sizeof *q);
+    q->req = r;
+    q->time_low = q->time_high = MEMINDEX_NULL;
+    mo_rc rc = search_sql_terms(conn, r, terms, err);
+    if (rc != MO_OK || !*terms)
+        return rc;
+    if (!PQgetisnull(*terms, 0, 0))
+        q->tsquery = PQgetvalue(*terms, 0, 0);
+    if (!PQgetisnull(*terms, 0, 1))
+        q->time_low = strtoll(PQgetvalue(*terms, 0, 1), NULL, 10);
+    if (!PQgetisnull(*terms, 0, 2))
+        q->time_high = strtoll(PQgetvalue(*terms, 0, 2), NULL, 10);
+    q->time_high_incl = PQgetvalue(*terms, 0, 3)[0] == 't';
+    return MO_OK;
+}
+
+/* Counts and the page's ids from snap, through the cache: what is cached
+ * is taken, the rest comes from one query of the snapshot and is cached.
+ * *done = 0 (and nothing filled) when the snapshot cannot answer: SQL. */
+static mo_rc search_run_mem(struct search *s, struct search_stats *st, PGconn *conn,
+                            struct memindex_snap *snap, const struct search_sql *sql,
+                            const struct search_request *r, long long gen,
+                            struct search_result *out, struct buf *ids, int *done,
+                            struct mo_err *err)
+{
+    struct search_cache *cache = search_cache_of(s);
+    int within = r->offset + r->limit <= SEARCH_CACHED_IDS;
+    struct buf ckey, ikey, counts, mids;
+    PGresult *terms = NULL;
+    char *cached_counts = NULL, *cached_ids = NULL, *owned = NULL;
+    struct memindex_query q;
+    long from = within ? 0 : r->offset;
+    long count = within ? (r->limit > 0 ? SEARCH_CACHED_IDS : 0) : r->limit;
+    mo_rc rc = MO_OK, mrc;
+    *done = 0;
+    buf_init(&ckey, SEARCH_MAX_SQL);
+    buf_init(&ikey, SEARCH_MAX_SQL);
+    buf_init(&counts, SEARCH_MAX_CACHED * 4);
+    buf_init(&mids, SEARCH_MAX_SQL * 4);
+    if (search_counts_key(r, sql, &ckey) != MO_OK || search_ids_key(r, sql, 0, &ikey) != MO_OK)
+        rc = mo_fail(err, MO_ENOMEM, "out of memory for the search");
+    if (rc == MO_OK) {
+        cached_counts = search_cache_get(cache, ckey.data, ckey.len, gen);
+        if (within && r->limit > 0)
+            cached_ids = search_cache_get(cache, ikey.data, ikey.len, gen);
+    }
+    int need_ids = r->limit > 0 && !cached_ids;
+    if (rc == MO_OK && cached_counts && !need_ids) {
+        st->cache_hits++;
+        out->cached = 1;
+        *done = 1;
+        rc = search_counts_read(cached_counts, r->facets, out, err);
+        cached_counts = NULL; /* out->facet_text */
+        if (rc == MO_OK && cached_ids)
+            rc = search_slice(cached_ids, r->offset, r->limit, ids) == MO_OK
+                     ? MO_OK
+                     : mo_fail(err, MO_ENOMEM, "out of memory for the page");
+        goto out;
+    }
+    if (rc == MO_OK)
+        rc = search_mem_query(conn, r, &q, &terms, err);
+    mrc = rc == MO_OK ? memindex_query(snap, &q, from, count, &counts, &mids, err) : rc;
+    if (mrc == MO_ENOTFOUND)
+        goto out; /* SQL answers */
+    rc = mrc;
+    if (rc != MO_OK)
+        goto out;
+    *done = 1;
+    st->from_memory++;
+    st->cache_misses++;
+    if (!cached_counts)
+        search_cache_put(cache, ckey.data, ckey.len, gen, counts.data);
+    if (within && count > 0)
+        search_cache_put(cache, ikey.data, ikey.len, gen, mids.data);
+    rc = buf_steal(&counts, &owned) == MO_OK
+             ? search_counts_read(owned, r->facets, out, err)
+             : mo_fail(err, MO_ENOMEM, "out of memory for the counts");
+    if (out->facet_text == owned)
+        owned = NULL;
+    if (rc == MO_OK && count > 0)
+        rc = search_slice(mids.data, within ? r->offset : 0, r->limit, ids) == MO_OK
+                 ? MO_OK
+                 : mo_fail(err, MO_ENOMEM, "out of memory for the page");
+out:
+    free(owned);
+    free(cached_counts);
+    free(cached_ids);
+    PQclear(terms);
+    buf_free(&ckey);
+    buf_free(&ikey);
+    buf_free(&counts);
+    buf_free(&mids);
+    return rc;
+}
+
 mo_rc search_run(struct search *s, PGconn *conn, const struct search_request *r,
                  struct search_result *out, struct mo_err *err)
 {
@@ -313,9 +429,17 @@ mo_rc search_run(struct search *s, PGconn *conn, const struct search_request *r,
         return rc;
     buf_init(&ids, SEARCH_MAX_SQL);
     rc = search_sql_state(conn, &res.generation, &rum, err);
-    if (rc == MO_OK)
+    struct memindex_snap *snap =
+        rc == MO_OK ? memindex_acquire(search_memindex_of(s), res.generation) : NULL;
+    int done = 0;
+    if (snap) {
+        rum = 0; /* ts_rank's order, the snapshot's, also where SQL answers */
+        rc = search_run_mem(s, &st, conn, snap, &sql, r, res.generation, &res, &ids, &done, err);
+        memindex_release(search_memindex_of(s), snap);
+    }
+    if (rc == MO_OK && !done)
         rc = search_run_counts(s, &st, conn, &sql, r, res.generation, &res, err);
-    if (rc == MO_OK && r->limit > 0 && (res.matched > 0 || !res.matched_exact))
+    if (rc == MO_OK && !done && r->limit > 0 && (res.matched > 0 || !res.matched_exact))
         rc = search_page_ids(search_cache_of(s), conn, &sql, r, res.generation, rum, &ids, err);
     if (rc == MO_OK && ids.len > 2) {
         PGresult *page = NULL;

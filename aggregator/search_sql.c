@@ -241,6 +241,29 @@ mo_rc search_sql_state(PGconn *conn, long long *gen, int *rum, struct mo_err *er
     return MO_OK;
 }
 
+mo_rc search_sql_terms(PGconn *conn, const struct search_request *r, PGresult **out,
+                       struct mo_err *err)
+{
+    char from[ISOTIME_LITERAL_MAX], to[ISOTIME_LITERAL_MAX];
+    int has_q = r->q && r->q[0];
+    int has_from = r->time_from[0] && isotime_literal(r->time_from, from, sizeof from);
+    int has_to = r->time_to[0] && isotime_literal(r->time_to, to, sizeof to);
+    const char *span = has_to ? search_end_span(r->time_to) : "0";
+    const char *values[4] = {has_q ? r->q : NULL, has_from ? from : NULL, has_to ? to : NULL, span};
+    *out = NULL;
+    if (!has_q && !has_from && !has_to)
+        return MO_OK;
+    struct sql_params p = {.values = (char **)values, .n = 4};
+    /* the same casts and interval arithmetic as the conditions of
+     * search_time_cond, so that the bounds are the SQL's to the microsecond */
+    return search_exec(conn,
+                       "SELECT websearch_to_tsquery('moisson_fr', $1)::text, "
+                       "(extract(epoch FROM $2::timestamptz) * 1000000)::int8, "
+                       "(extract(epoch FROM ($3::timestamptz + $4::interval)) * 1000000)::int8, "
+                       "$4 = '0'",
+                       &p, out, err);
+}
+
 mo_rc search_sql_counts(PGconn *conn, const struct search_sql *s, int sample, int facets,
                         long limit, PGresult **out, struct mo_err *err)
 {

@@ -43,6 +43,7 @@ struct serve_config {
      * credit shown under it (NULL: the tile server's host) */
     const char *tile_url;
     const char *tile_attribution;
+    int no_search_index; /* 1: every search from SQL (search_start_index not called) */
 };
 
 struct serve;

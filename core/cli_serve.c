@@ -19,6 +19,7 @@ static const char serve_usage[] =
     "                     [--provider NAME] [--provider-site URL]\n"
     "                     [--contact-name NAME] [--contact-email ADDR]\n"
     "                     [--tile-url TEMPLATE [--tile-attribution TEXT]]\n"
+    "                     [--no-search-index]\n"
     "\n"
     "Serves the index over HTTP until SIGTERM or SIGINT (Ctrl-C), then stops\n"
     "gracefully: no new connection, running requests finish.\n"
@@ -28,6 +29,9 @@ static const char serve_usage[] =
     "  --public-url URL    the URL clients reach the server at, as written in\n"
     "                      responses (default http://ADDR:PORT)\n"
     "  --threads N         threads serving requests (default 4)\n"
+    "  --no-search-index   answer every search with SQL, without the in-memory index\n"
+    "                      (which a thread builds at start and after each change of\n"
+    "                      the index: exact counts, ranking without reading the rows)\n"
     "\n"
     "service identity, in CSW GetCapabilities (each at most 512 bytes of UTF-8 text):\n"
     "  --title TEXT        ows:Title (default \"moisson — catalogue of the territory\");\n"
@@ -66,11 +70,17 @@ struct serve_opts {
     struct csw_identity identity; /* NULL texts: the defaults */
     const char *tile_url;         /* NULL: the offline map */
     const char *tile_attribution; /* NULL: the tile server's host */
+    int no_search_index;
 };
 
 /* The identity options: getopt returns OPT_IDENTITY + the field; their names
  * by field. */
-enum { OPT_IDENTITY = 256, OPT_TILE_URL = OPT_IDENTITY + CSW_ID_FIELDS, OPT_TILE_ATTRIBUTION };
+enum {
+    OPT_IDENTITY = 256,
+    OPT_TILE_URL = OPT_IDENTITY + CSW_ID_FIELDS,
+    OPT_TILE_ATTRIBUTION,
+    OPT_NO_SEARCH_INDEX
+};
 static const char *const serve_identity_opts[CSW_ID_FIELDS] = {
     [CSW_ID_TITLE] = "title",
     [CSW_ID_ABSTRACT] = "abstract",
@@ -140,6 +150,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         {"contact-email", required_argument, NULL, OPT_IDENTITY + CSW_ID_CONTACT_EMAIL},
         {"tile-url", required_argument, NULL, OPT_TILE_URL},
         {"tile-attribution", required_argument, NULL, OPT_TILE_ATTRIBUTION},
+        {"no-search-index", no_argument, NULL, OPT_NO_SEARCH_INDEX},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -169,6 +180,9 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
             break;
         case 'u':
             o->public_url = optarg;
+            break;
+        case OPT_NO_SEARCH_INDEX:
+            o->no_search_index = 1;
             break;
         case 't':
             n = strtol(optarg, &end, 10);
@@ -221,6 +235,7 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
     cfg.identity = o.identity;
     cfg.tile_url = o.tile_url;
     cfg.tile_attribution = o.tile_attribution;
+    cfg.no_search_index = o.no_search_index;
     cfg.conninfo = cli->conninfo;
     char xslt[PATHS_MAX + 8];
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);
