@@ -363,6 +363,8 @@ void api_json_items(const struct api *a, const struct search_request *r,
     json_key(j, "numberMatchedExact");
     json_bool(j, res->matched_exact);
     json_member_int(j, "numberReturned", (long long)res->n);
+    if (res->behind_ms) /* serve --search-lag: from a snapshot this old */
+        json_member_int(j, "indexBehindSeconds", (res->behind_ms + 999) / 1000);
     json_key(j, "features");
     json_begin_array(j);
     for (size_t i = 0; i < res->n; i++)

@@ -11,8 +11,7 @@
     "\"200\":{\"description\":\"" desc                                                             \
     "\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}"
 #define ERRORS                                                                                     \
-    ",\"303\":" R_REF("SeeHtml") ",\"400\":" R_REF("BadRequest") ",\"503\":" R_REF(               \
-        "Unavailable")
+    ",\"303\":" R_REF("SeeHtml") ",\"400\":" R_REF("BadRequest") ",\"503\":" R_REF("Unavailable")
 #define GET(op, summary, params, ok)                                                               \
     "{\"get\":{\"operationId\":\"" op "\",\"summary\":\"" summary "\",\"parameters\":[" params     \
     "],\"responses\":{" ok ERRORS "}}}"
@@ -146,9 +145,13 @@ static const char components[] =
     "\"timeStamp\":{\"type\":\"string\",\"format\":\"date-time\"},"
     "\"numberMatched\":{\"type\":\"integer\"},"
     "\"numberMatchedExact\":{\"type\":\"boolean\",\"description\":\"Extension: false when"
-    " numberMatched (and the facet counts) are estimates, past 5000 matches, from a fixed 1/16"
-    " sample of the records\"},"
+    " numberMatched (and the facet counts) are estimates, past 5000 matches, from a fixed 1/64"
+    " or 1/16 sample of the records (only when the server answers from SQL: its in-memory"
+    " search index counts exactly)\"},"
     "\"numberReturned\":{\"type\":\"integer\"},"
+    "\"indexBehindSeconds\":{\"type\":\"integer\",\"description\":\"Extension: present"
+    " when the server answers with a lag (serve --search-lag) while a harvest writes: the"
+    " answer comes from the search index as it was this many seconds ago\"},"
     "\"features\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Feature\"}},"
     "\"links\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Link\"}},"
     "\"facets\":{\"type\":\"object\",\"description\":\"Extension"

@@ -14,11 +14,13 @@
  * page itself (titles, highlighted words) is still read from the database
  * by id, ten rows.
  *
- * A snapshot answers only for the generation it was read at: the search
- * asks memindex_acquire for the current generation and uses SQL when the
+ * A snapshot answers for the generation it was read at: the search asks
+ * memindex_acquire for the current generation and uses SQL when the
  * snapshot is older (a harvest running, or the first build not finished)
  * or when the request needs what the snapshot does not hold (phrases,
- * prefixes).  The builder waits between builds at least twice the last
+ * prefixes) — unless the server accepts a lag (serve --search-lag): then
+ * a snapshot read at most that long ago answers while a harvest moves the
+ * generation, and the answer says how old it is.  The builder waits between builds at least twice the last
  * build's duration, so a long harvest costs the server at most a third of
  * a core.  Memory: two snapshots at most during a rebuild.
  */
@@ -53,9 +55,12 @@ mo_rc memindex_start(const char *conninfo, const struct log *log, struct meminde
  * frees everything; m may be NULL. */
 void memindex_free(struct memindex *m);
 
-/* The snapshot of generation gen, held until memindex_release; NULL when
- * the current one is of another generation (or none is built yet). */
-struct memindex_snap *memindex_acquire(struct memindex *m, long long gen);
+/* The current snapshot, held until memindex_release, when it is of
+ * generation gen (*behind_ms = 0), or, when lag_ms > 0, of an older one
+ * read at most lag_ms ago (*behind_ms = how long ago, at least 1); else
+ * NULL (none built yet, or too old).  m may be NULL. */
+struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned lag_ms,
+                                       unsigned *behind_ms);
 void memindex_release(struct memindex *m, struct memindex_snap *snap);
 
 /* Blocks until a snapshot of generation >= gen is current or timeout_ms

@@ -54,6 +54,7 @@ struct memindex_snap {
     long long generation;
     atomic_int refs; /* the holder's and the searches' */
     double build_ms;
+    double read_ms; /* CLOCK_MONOTONIC when the read began, in ms */
     uint32_t n;
     int64_t *record_id;
     int64_t *modified; /* µs since 1970 or MEMINDEX_NULL */

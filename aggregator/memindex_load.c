@@ -320,6 +320,7 @@ mo_rc memindex_build(PGconn *conn, const atomic_int *stop, struct memindex_snap 
     PGresult *res = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    double read_ms = (double)t0.tv_sec * 1e3 + (double)t0.tv_nsec / 1e6;
     *out = NULL;
     if (!l)
         return mo_fail(err, MO_ENOMEM, "out of memory for the search index");
@@ -349,9 +350,11 @@ mo_rc memindex_build(PGconn *conn, const atomic_int *stop, struct memindex_snap 
     }
     rc = mi_builder_end(b, gen, out, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (rc == MO_OK)
+    if (rc == MO_OK) {
+        (*out)->read_ms = read_ms;
         (*out)->build_ms =
             (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
     return rc;
 }
 
@@ -374,16 +377,32 @@ static void mi_unref(struct memindex_snap *s)
         memindex_snap_free(s);
 }
 
-struct memindex_snap *memindex_acquire(struct memindex *m, long long gen)
+static double mi_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned lag_ms,
+                                       unsigned *behind_ms)
 {
     struct memindex_snap *s = NULL;
+    *behind_ms = 0;
     if (!m)
         return NULL;
     pthread_mutex_lock(&m->lock);
     if (m->cur && m->cur->generation == gen) {
         s = m->cur;
-        atomic_fetch_add(&s->refs, 1);
+    } else if (m->cur && lag_ms) {
+        double age = mi_now_ms() - m->cur->read_ms;
+        if (age <= lag_ms) {
+            s = m->cur;
+            *behind_ms = age < 1 ? 1 : (unsigned)age;
+        }
     }
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
     pthread_mutex_unlock(&m->lock);
     return s;
 }
@@ -454,13 +473,6 @@ static long long mi_generation(PGconn *conn)
         gen = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return gen;
-}
-
-static double mi_now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 /* One step of the loop: build when the generation moved and the last

@@ -137,8 +137,10 @@ struct search_result {
     struct search_hit *hits;
     size_t n;
     long long matched;
-    int matched_exact; /* 0: matched and the facet counts are estimates */
-    int cached;        /* the counts came from the cache */
+    int matched_exact;  /* 0: matched and the facet counts are estimates */
+    int cached;         /* the counts came from the cache */
+    unsigned behind_ms; /* 0: answered at the current state of the index; else from
+                           the in-memory snapshot read that long ago (search_start_index) */
     long long generation;
     struct search_facet_counts facets[SEARCH_FACET_COUNT]; /* when asked */
     /* owned storage */
@@ -192,9 +194,13 @@ void search_get_stats(struct search *s, struct search_stats *out);
 /* Starts the in-memory index (memindex.h) on its own connection (conninfo):
  * from its first snapshot on, requests it can answer at the snapshot's
  * generation are answered from memory, the others from SQL as before.
- * Idempotent; stopped by search_free.  MO_ENOMEM, MO_EIO. */
-mo_rc search_start_index(struct search *s, const char *conninfo, const struct log *log,
-                         struct mo_err *err) MO_MUST_CHECK;
+ * lag_s > 0 lets a snapshot read at most lag_s seconds ago answer after the
+ * index moved on (while a harvest writes: answers then say how far behind
+ * they are and are not cached).  Idempotent; stopped by search_free.
+ * MO_ENOMEM, MO_EIO. */
+#define SEARCH_MAX_LAG_S 3600
+mo_rc search_start_index(struct search *s, const char *conninfo, unsigned lag_s,
+                         const struct log *log, struct mo_err *err) MO_MUST_CHECK;
 
 /* The in-memory index of s, NULL when not started (borrowed). */
 struct memindex *search_memindex_of(struct search *s);

@@ -364,7 +364,8 @@ static mo_rc search_run_mem(struct search *s, struct search_stats *st, PGconn *c
             cached_ids = search_cache_get(cache, ikey.data, ikey.len, gen);
     }
     int need_ids = r->limit > 0 && !cached_ids;
-    if (rc == MO_OK && cached_counts && !need_ids) {
+    if (rc == MO_OK && cached_counts && !need_ids) { /* the current generation's */
+        out->behind_ms = 0;
         st->cache_hits++;
         out->cached = 1;
         *done = 1;
@@ -387,9 +388,10 @@ static mo_rc search_run_mem(struct search *s, struct search_stats *st, PGconn *c
     *done = 1;
     st->from_memory++;
     st->cache_misses++;
-    if (!cached_counts)
+    /* an answer from a snapshot behind the index is not the generation's */
+    if (!cached_counts && !out->behind_ms)
         search_cache_put(cache, ckey.data, ckey.len, gen, counts.data);
-    if (within && count > 0)
+    if (within && count > 0 && !out->behind_ms)
         search_cache_put(cache, ikey.data, ikey.len, gen, mids.data);
     rc = buf_steal(&counts, &owned) == MO_OK
              ? search_counts_read(owned, r->facets, out, err)
@@ -429,14 +431,18 @@ mo_rc search_run(struct search *s, PGconn *conn, const struct search_request *r,
         return rc;
     buf_init(&ids, SEARCH_MAX_SQL);
     rc = search_sql_state(conn, &res.generation, &rum, err);
-    struct memindex_snap *snap =
-        rc == MO_OK ? memindex_acquire(search_memindex_of(s), res.generation) : NULL;
+    struct memindex_snap *snap = rc == MO_OK
+                                     ? memindex_acquire(search_memindex_of(s), res.generation,
+                                                        search_lag_ms(s), &res.behind_ms)
+                                     : NULL;
     int done = 0;
     if (snap) {
         rum = 0; /* ts_rank's order, the snapshot's, also where SQL answers */
         rc = search_run_mem(s, &st, conn, snap, &sql, r, res.generation, &res, &ids, &done, err);
         memindex_release(search_memindex_of(s), snap);
     }
+    if (!done)
+        res.behind_ms = 0;
     if (rc == MO_OK && !done)
         rc = search_run_counts(s, &st, conn, &sql, r, res.generation, &res, err);
     if (rc == MO_OK && !done && r->limit > 0 && (res.matched > 0 || !res.matched_exact))

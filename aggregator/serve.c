@@ -228,7 +228,8 @@ mo_rc serve_start(const struct serve_config *cfg, struct serve **out, struct mo_
         rc = api_new(&ac, &s->api, err);
     }
     if (rc == MO_OK && !cfg->no_search_index)
-        rc = search_start_index(api_search(s->api), cfg->conninfo, cfg->log, err);
+        rc =
+            search_start_index(api_search(s->api), cfg->conninfo, cfg->search_lag_s, cfg->log, err);
     if (rc == MO_OK) {
         struct web_config wc = {.public_url = s->public_url,
                                 .pool = s->pool,

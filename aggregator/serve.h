@@ -27,15 +27,15 @@
 #define SERVE_RETRY_AFTER_S 5 /* told to clients with a 503 */
 
 struct serve_config {
-    const char *address;       /* numeric IP address to listen on */
-    unsigned port;             /* 0: a free port */
-    const char *public_url;    /* as clients reach us; NULL: http://ADDRESS:PORT */
-    struct http_limits limits; /* http_limits_default, then adjusted */
-    const char *conninfo;      /* libpq connection string (db_resolve) */
-    unsigned db_connections;   /* 0: limits.threads + 2 */
-    unsigned db_wait_ms;       /* 0: DBPOOL_DEFAULT_WAIT_MS */
-    const struct log *log;     /* borrowed; may be NULL */
-    const char *xslt_dir;      /* output stylesheets: serves /csw (csw.h); NULL: no /csw */
+    const char *address;          /* numeric IP address to listen on */
+    unsigned port;                /* 0: a free port */
+    const char *public_url;       /* as clients reach us; NULL: http://ADDRESS:PORT */
+    struct http_limits limits;    /* http_limits_default, then adjusted */
+    const char *conninfo;         /* libpq connection string (db_resolve) */
+    unsigned db_connections;      /* 0: limits.threads + 2 */
+    unsigned db_wait_ms;          /* 0: DBPOOL_DEFAULT_WAIT_MS */
+    const struct log *log;        /* borrowed; may be NULL */
+    const char *xslt_dir;         /* output stylesheets: serves /csw (csw.h); NULL: no /csw */
     struct csw_identity identity; /* GetCapabilities' service description (NULL texts: the
                                      defaults); its title also names the HTML pages and the
                                      OGC API landing page */
@@ -43,7 +43,8 @@ struct serve_config {
      * credit shown under it (NULL: the tile server's host) */
     const char *tile_url;
     const char *tile_attribution;
-    int no_search_index; /* 1: every search from SQL (search_start_index not called) */
+    int no_search_index;   /* 1: every search from SQL (search_start_index not called) */
+    unsigned search_lag_s; /* search_start_index's lag_s */
 };
 
 struct serve;

@@ -40,6 +40,7 @@ static const char web_css[] =
     ".facets li a[aria-current]{font-weight:bold}\n"
     ".active li{display:inline-block;margin:0 .5em .5em 0;background:#e8eef6;padding:.1em .5em;"
     "border-radius:1em}\n"
+    "p.behind{background:#fff3cd;color:#1a1a1a;padding:.3em .5em}\n"
     "ol.hits{list-style:none;padding:0}\n"
     "ol.hits li{border-bottom:1px solid #ccc;padding:.5em 0}\n"
     "ol.hits h3{margin:0;font-size:1.1em}\n"

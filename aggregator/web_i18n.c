@@ -30,6 +30,8 @@ static const char *const web_messages[MSG_COUNT][2] = {
     [MSG_SORT_TITLE] = {"titre", "title"},
     [MSG_RESULTS] = {"résultats", "results"},
     [MSG_RESULTS_ABOUT] = {"environ", "about"},
+    [MSG_INDEX_BEHIND] = {"Mise à jour en cours ; âge de l'index (secondes)",
+                          "Update under way; age of the index (seconds)"},
     [MSG_NO_RESULT] = {"Aucun résultat.", "No results."},
     [MSG_FILTERS] = {"Affiner", "Refine"},
     [MSG_ACTIVE_FILTERS] = {"Filtres actifs", "Active filters"},

@@ -360,6 +360,12 @@ static void results_write(const struct web *w, struct html *h, enum web_lang lan
     html_printf(h, "<span id=\"matched\">%lld</span> ", res->matched);
     html_text(h, web_msg(lang, MSG_RESULTS));
     html_raw(h, "</h2>\n");
+    if (res->behind_ms) { /* a harvest is writing: say the answer's age */
+        html_raw(h, "<p class=\"behind\" id=\"behind\">");
+        html_text(h, web_msg(lang, MSG_INDEX_BEHIND));
+        html_printf(h, "%s <span>%u</span></p>\n", lang == WEB_FR ? " :" : ":",
+                    (res->behind_ms + 999) / 1000);
+    }
     map_write(w, h, lang, res);
     if (!res->n) {
         html_raw(h, "<p>");

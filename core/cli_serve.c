@@ -19,7 +19,7 @@ static const char serve_usage[] =
     "                     [--provider NAME] [--provider-site URL]\n"
     "                     [--contact-name NAME] [--contact-email ADDR]\n"
     "                     [--tile-url TEMPLATE [--tile-attribution TEXT]]\n"
-    "                     [--no-search-index]\n"
+    "                     [--no-search-index | --search-lag SECONDS]\n"
     "\n"
     "Serves the index over HTTP until SIGTERM or SIGINT (Ctrl-C), then stops\n"
     "gracefully: no new connection, running requests finish.\n"
@@ -32,6 +32,10 @@ static const char serve_usage[] =
     "  --no-search-index   answer every search with SQL, without the in-memory index\n"
     "                      (which a thread builds at start and after each change of\n"
     "                      the index: exact counts, ranking without reading the rows)\n"
+    "  --search-lag SECONDS while a harvest writes, let searches be answered by the\n"
+    "                      in-memory index as it was up to SECONDS ago (0 to 3600;\n"
+    "                      default 0: from SQL until the index is rebuilt); such answers\n"
+    "                      say their age\n"
     "\n"
     "service identity, in CSW GetCapabilities (each at most 512 bytes of UTF-8 text):\n"
     "  --title TEXT        ows:Title (default \"moisson — catalogue of the territory\");\n"
@@ -71,6 +75,7 @@ struct serve_opts {
     const char *tile_url;         /* NULL: the offline map */
     const char *tile_attribution; /* NULL: the tile server's host */
     int no_search_index;
+    unsigned search_lag_s;
 };
 
 /* The identity options: getopt returns OPT_IDENTITY + the field; their names
@@ -79,7 +84,8 @@ enum {
     OPT_IDENTITY = 256,
     OPT_TILE_URL = OPT_IDENTITY + CSW_ID_FIELDS,
     OPT_TILE_ATTRIBUTION,
-    OPT_NO_SEARCH_INDEX
+    OPT_NO_SEARCH_INDEX,
+    OPT_SEARCH_LAG
 };
 static const char *const serve_identity_opts[CSW_ID_FIELDS] = {
     [CSW_ID_TITLE] = "title",
@@ -151,6 +157,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         {"tile-url", required_argument, NULL, OPT_TILE_URL},
         {"tile-attribution", required_argument, NULL, OPT_TILE_ATTRIBUTION},
         {"no-search-index", no_argument, NULL, OPT_NO_SEARCH_INDEX},
+        {"search-lag", required_argument, NULL, OPT_SEARCH_LAG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -184,6 +191,14 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         case OPT_NO_SEARCH_INDEX:
             o->no_search_index = 1;
             break;
+        case OPT_SEARCH_LAG:
+            n = strtol(optarg, &end, 10);
+            if (end == optarg || *end || n < 0 || n > SEARCH_MAX_LAG_S) {
+                cli_error("bad --search-lag \"%s\" (seconds, 0 to %d)", optarg, SEARCH_MAX_LAG_S);
+                return CLI_EXIT_USAGE;
+            }
+            o->search_lag_s = (unsigned)n;
+            break;
         case 't':
             n = strtol(optarg, &end, 10);
             if (end == optarg || *end || n < 1 || n > HTTP_MAX_THREADS) {
@@ -202,6 +217,10 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
     }
     if (optind != argc) {
         cli_error("unexpected argument \"%s\"", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->no_search_index && o->search_lag_s) {
+        cli_error("--search-lag needs the search index: not with --no-search-index");
         return CLI_EXIT_USAGE;
     }
     if (o->tile_attribution && !o->tile_url) { /* surely a forgotten --tile-url */
@@ -236,6 +255,7 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
     cfg.tile_url = o.tile_url;
     cfg.tile_attribution = o.tile_attribution;
     cfg.no_search_index = o.no_search_index;
+    cfg.search_lag_s = o.search_lag_s;
     cfg.conninfo = cli->conninfo;
     char xslt[PATHS_MAX + 8];
     snprintf(xslt, sizeof xslt, "%s/xslt", cli->share);

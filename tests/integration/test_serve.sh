@@ -134,6 +134,10 @@ expect 0 "serve \[--listen ADDR:PORT\]" "$bin" --help
 expect 2 'bad listen address "localhost:80"' "$bin" serve --listen localhost:80
 expect 2 'bad port in listen address "127.0.0.1:70000"' "$bin" serve --listen 127.0.0.1:70000
 expect 2 'bad thread count "0"' "$bin" serve --threads 0
+expect 0 "^  --search-lag SECONDS" "$bin" serve --help
+expect 2 'bad --search-lag "3601"' "$bin" serve --search-lag 3601
+expect 2 'bad --search-lag "soon"' "$bin" serve --search-lag soon
+expect 2 "not with --no-search-index" "$bin" serve --search-lag 5 --no-search-index
 expect 2 'unexpected argument "extra"' "$bin" serve extra
 expect 2 "usage: moisson serve" "$bin" serve --frobnicate
 expect 2 'bad public URL "ftp://example.fr"' "$bin" serve --listen 127.0.0.1:0 --public-url ftp://example.fr

@@ -409,14 +409,17 @@ static void test_refusals(void **state)
 static void test_search_run(void **state)
 {
     struct fixture *f = *state;
-    struct search *with = NULL, *without = NULL;
+    struct search *with = NULL, *without = NULL, *lagging = NULL;
     struct mo_err err = {0};
     struct search_stats st;
     assert_int_equal(search_new(&with, &err), MO_OK);
     assert_int_equal(search_new(&without, &err), MO_OK);
-    assert_int_equal(search_start_index(with, f->conninfo, NULL, &err), MO_OK);
+    assert_int_equal(search_new(&lagging, &err), MO_OK);
+    assert_int_equal(search_start_index(with, f->conninfo, 0, NULL, &err), MO_OK);
+    assert_int_equal(search_start_index(lagging, f->conninfo, 3600, NULL, &err), MO_OK);
     char *gen = testdb_query_value(f->conninfo, "SELECT n FROM index_generation");
     assert_true(memindex_wait(search_memindex_of(with), atoll(gen), 60000));
+    assert_true(memindex_wait(search_memindex_of(lagging), atoll(gen), 60000));
     free(gen);
 
     const char *queries[] = {"q=eglise&facets=true", "q=route gare&sortby=title",
@@ -459,8 +462,25 @@ static void test_search_run(void **state)
     request(&r, copy, sizeof copy, "q=semaphore");
     assert_int_equal(search_run(with, f->conn, &r, &a, &err), MO_OK);
     assert_int_equal(a.matched, 1);
+    assert_int_equal(a.behind_ms, 0);
+    search_result_clear(&a);
+    /* with a lag, the older snapshot answers, and says it is behind (when
+     * its rebuild has not already replaced it: then it is current) */
+    assert_int_equal(search_run(lagging, f->conn, &r, &a, &err), MO_OK);
+    search_get_stats(lagging, &st);
+    assert_int_equal(st.from_memory, 1);
+    if (a.behind_ms)
+        assert_int_equal(a.matched, 0);
+    else
+        assert_int_equal(a.matched, 1);
+    print_message("lagging answer: %lld match, %u ms behind\n", a.matched, a.behind_ms);
     search_result_clear(&a);
     assert_true(memindex_wait(search_memindex_of(with), atoll(gen), 60000));
+    assert_true(memindex_wait(search_memindex_of(lagging), atoll(gen), 60000));
+    assert_int_equal(search_run(lagging, f->conn, &r, &a, &err), MO_OK);
+    assert_int_equal(a.matched, 1);
+    assert_int_equal(a.behind_ms, 0);
+    search_result_clear(&a);
     free(gen);
     request(&r, copy, sizeof copy, "q=semaphores&facets=true");
     unsigned long before = (search_get_stats(with, &st), st.from_memory);
@@ -475,6 +495,7 @@ static void test_search_run(void **state)
                       "DELETE FROM record WHERE identifier = 'urn:new'");
     search_free(with);
     search_free(without);
+    search_free(lagging);
 }
 
 int main(void)

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "memindex.h"
 #include "testdb.h"
 #include "web.h"
 #include "web_internal.h"
@@ -774,6 +775,51 @@ static void test_tiled_pages(void **state)
     assert_null(tiled);
 }
 
+/* A search answering from an in-memory snapshot behind the index (serve
+ * --search-lag) says so on the page, in both languages. */
+static void test_behind(void **state)
+{
+    struct search *lagging = NULL;
+    struct web *plain = fx->web, *w = NULL;
+    struct mo_err err = {0};
+    struct page p;
+    (void)state;
+    if (search_new(&lagging, &err) != MO_OK ||
+        search_start_index(lagging, fx->conninfo, 3600, &fx->quiet, &err) != MO_OK)
+        fail_msg("search: %s", err.msg);
+    char *gen = testdb_query_value(fx->conninfo, "SELECT n FROM index_generation");
+    assert_true(memindex_wait(search_memindex_of(lagging), atoll(gen), 60000));
+    free(gen);
+    struct web_config wc = {.public_url = "http://geo.example.fr",
+                            .pool = fx->pool,
+                            .search = lagging,
+                            .log = &fx->quiet};
+    if (web_new(&wc, &w, &err) != MO_OK)
+        fail_msg("web_new: %s", err.msg);
+    fx->web = w;
+    get(&p, "/", "q=eglise", NULL);
+    assert_lacks(&p, "class=\"behind\""); /* current: no notice */
+    done(&p);
+    /* the index moves (a statement on entry bumps the generation) */
+    PGconn *conn = PQconnectdb(fx->conninfo);
+    exec_sql(conn, "UPDATE entry SET sources = sources WHERE false");
+    PQfinish(conn);
+    get(&p, "/", "q=eglise", NULL);
+    assert_int_equal(p.resp.status, 200);
+    assert_has(&p, "<span id=\"matched\">2</span>");
+    if (strstr(p.resp.body.data, "class=\"behind\"")) /* unless rebuilt already */
+        assert_has(&p, "<p class=\"behind\" id=\"behind\">Mise à jour en cours ; âge de "
+                       "l&#39;index (secondes) : <span>");
+    done(&p);
+    get(&p, "/", "q=eglise&lang=en", NULL);
+    if (strstr(p.resp.body.data, "class=\"behind\""))
+        assert_has(&p, "Update under way; age of the index (seconds): <span>");
+    done(&p);
+    fx->web = plain;
+    web_free(w);
+    search_free(lagging);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -784,7 +830,7 @@ int main(void)
         cmocka_unit_test(test_partners_page), cmocka_unit_test(test_lang_en),
         cmocka_unit_test(test_static),        cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_tile_checks),   cmocka_unit_test(test_map_tiles),
-        cmocka_unit_test(test_tiled_pages),
+        cmocka_unit_test(test_tiled_pages),   cmocka_unit_test(test_behind),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
