@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MI_MAX_VALUES 4096    /* values of one list column of one entry */
 #define MI_RETRY_S 5          /* after a failed connection or build */
 #define MI_MIN_GAP_MS 1000    /* between two builds, at least */
 #define MI_SOURCES_MAX 100000 /* sources resolved by id */
@@ -91,11 +90,31 @@ static int mi_float8(const PGresult *res, int row, int col, double *out)
     return 1;
 }
 
-/* The elements of a one-dimensional array (text[] or bigint[]) into
- * out[max]; NULL elements are left out (the SQL groups them apart; the
- * harvest writes none).  0 when the value is malformed or too long. */
-static int mi_array(const PGresult *res, int row, int col, struct mi_str *out, size_t max,
-                    size_t *n)
+/* A growing array of strings, reused from row to row. */
+struct mi_strs {
+    struct mi_str *v;
+    size_t cap;
+};
+
+static int mi_strs_room(struct mi_strs *a, size_t n)
+{
+    if (n <= a->cap)
+        return 1;
+    size_t cap = a->cap ? a->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    void *p = realloc(a->v, cap * sizeof *a->v);
+    if (!p)
+        return 0;
+    a->v = p;
+    a->cap = cap;
+    return 1;
+}
+
+/* The elements of a one-dimensional array (text[] or bigint[]) into out;
+ * NULL elements are left out (the SQL groups them apart; the harvest writes
+ * none).  0 when the value is malformed (or memory is short). */
+static int mi_array(const PGresult *res, int row, int col, struct mi_strs *out, size_t *n)
 {
     *n = 0;
     if (PQgetisnull(res, row, col))
@@ -111,7 +130,7 @@ static int mi_array(const PGresult *res, int row, int col, struct mi_str *out, s
         return 0;
     uint32_t count = mi_be32(p + 12);
     size_t at = 20;
-    if (count > max)
+    if (count > (len - at) / 4 || !mi_strs_room(out, count)) /* 4 bytes of length each */
         return 0;
     for (uint32_t i = 0; i < count; i++) {
         if (len - at < 4)
@@ -122,7 +141,7 @@ static int mi_array(const PGresult *res, int row, int col, struct mi_str *out, s
             continue;
         if (el > len - at)
             return 0;
-        out[(*n)++] = (struct mi_str){(const char *)p + at, el};
+        out->v[(*n)++] = (struct mi_str){(const char *)p + at, el};
         at += el;
     }
     return at == len;
@@ -131,8 +150,10 @@ static int mi_array(const PGresult *res, int row, int col, struct mi_str *out, s
 /* ---- one build ---- */
 
 struct mi_load {
-    struct mi_str values[SEARCH_FACET_COUNT][MI_MAX_VALUES];
-    struct mi_str names[MI_MAX_VALUES]; /* partner names of the sources */
+    struct mi_strs values[SEARCH_FACET_COUNT];
+    struct mi_strs names; /* partner names of the sources */
+    struct mi_strs ids;   /* their ids, binary */
+    struct mi_str type, year_value;
     char year[16];
     /* source id → name */
     int64_t *source_ids;
@@ -209,22 +230,26 @@ static void mi_load_clear(struct mi_load *l)
     free(l->source_ids);
     free(l->source_names);
     tsq_vector_free(&l->vec);
+    for (int f = 0; f < SEARCH_FACET_COUNT; f++)
+        free(l->values[f].v);
+    free(l->names.v);
+    free(l->ids.v);
 }
 
 /* The partner names of a row's sources, in the order of the array. */
 static int mi_row_partners(const PGresult *res, int row, struct mi_load *l, size_t *n)
 {
-    struct mi_str ids[MI_MAX_VALUES];
     size_t count = 0;
     *n = 0;
-    if (!mi_array(res, row, MI_SOURCES, ids, MI_MAX_VALUES, &count))
+    if (!mi_array(res, row, MI_SOURCES, &l->ids, &count) || !mi_strs_room(&l->names, count))
         return 0;
     for (size_t i = 0; i < count; i++) {
-        if (ids[i].len != 8)
+        if (l->ids.v[i].len != 8)
             return 0;
-        const char *name = mi_source_name(l, (int64_t)mi_be64((const unsigned char *)ids[i].p));
+        const char *name =
+            mi_source_name(l, (int64_t)mi_be64((const unsigned char *)l->ids.v[i].p));
         if (name)
-            l->names[(*n)++] = (struct mi_str){name, strlen(name)};
+            l->names.v[(*n)++] = (struct mi_str){name, strlen(name)};
     }
     return 1;
 }
@@ -240,16 +265,16 @@ static mo_rc mi_row(const PGresult *res, int row, struct mi_load *l, struct mi_b
     int64_t year = MEMINDEX_NULL;
     int ok = mi_int8(res, row, MI_ID, &d.record_id) &&
              mi_row_partners(res, row, l, &d.n_values[SEARCH_FACET_PARTNER]);
-    d.values[SEARCH_FACET_PARTNER] = l->names;
+    d.values[SEARCH_FACET_PARTNER] = l->names.v;
     for (size_t i = 0; ok && i < sizeof lists / sizeof lists[0]; i++) {
         int f = lists[i][0];
-        d.values[f] = l->values[f];
-        ok = mi_array(res, row, lists[i][1], l->values[f], MI_MAX_VALUES, &d.n_values[f]);
+        ok = mi_array(res, row, lists[i][1], &l->values[f], &d.n_values[f]);
+        d.values[f] = l->values[f].v;
     }
     if (ok && PQgetlength(res, row, MI_TYPE) > 0) {
-        l->values[SEARCH_FACET_TYPE][0] =
+        l->type =
             (struct mi_str){PQgetvalue(res, row, MI_TYPE), (size_t)PQgetlength(res, row, MI_TYPE)};
-        d.values[SEARCH_FACET_TYPE] = l->values[SEARCH_FACET_TYPE];
+        d.values[SEARCH_FACET_TYPE] = &l->type;
         d.n_values[SEARCH_FACET_TYPE] = 1;
     }
     if (ok && !PQgetisnull(res, row, MI_YEAR)) {
@@ -257,8 +282,8 @@ static mo_rc mi_row(const PGresult *res, int row, struct mi_load *l, struct mi_b
         if (ok)
             year = (int32_t)mi_be32((const unsigned char *)PQgetvalue(res, row, MI_YEAR));
         int len = snprintf(l->year, sizeof l->year, "%d", (int)year);
-        l->values[SEARCH_FACET_YEAR][0] = (struct mi_str){l->year, (size_t)len};
-        d.values[SEARCH_FACET_YEAR] = l->values[SEARCH_FACET_YEAR];
+        l->year_value = (struct mi_str){l->year, (size_t)len};
+        d.values[SEARCH_FACET_YEAR] = &l->year_value;
         d.n_values[SEARCH_FACET_YEAR] = 1;
     }
     ok = ok && mi_int8(res, row, MI_MODIFIED, &d.modified) &&

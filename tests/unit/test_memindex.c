@@ -85,7 +85,7 @@ static const char *const words[][2] = {
  * two of them, sometimes twice); the other columns vary with NULLs. */
 static void generate(PGconn *conn)
 {
-    char sql[8192], list[2048] = "";
+    char sql[16384], list[2048] = "";
     for (size_t i = 0; i < N_WORDS; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? "," : "",
                  words[i][0]);
@@ -135,7 +135,13 @@ static void generate(PGconn *conn)
         "INSERT INTO entry (identifier, record_id, sources) SELECT r.identifier, r.id, "
         "CASE WHEN r.id %% 6 = 0 THEN ARRAY[r.source_id, (SELECT min(id) FROM source WHERE name "
         "LIKE 'gen-%%' AND id <> r.source_id)] ELSE ARRAY[r.source_id] END FROM record r "
-        "WHERE r.identifier LIKE 'urn:gen:%%' ON CONFLICT (identifier) DO NOTHING;",
+        "WHERE r.identifier LIKE 'urn:gen:%%' ON CONFLICT (identifier) DO NOTHING;"
+        /* one entry with a very long list: 5,000 keywords, each counted once */
+        "INSERT INTO record (source_id, identifier, title, keywords, hash) SELECT id, "
+        "'urn:gen:long', 'Moulins et lavoirs', array(SELECT 'mot ' || g FROM "
+        "generate_series(1, 5000) g), 'h' FROM source WHERE name = 'gen-1';"
+        "INSERT INTO entry (identifier, record_id, sources) SELECT identifier, id, "
+        "ARRAY[source_id] FROM record WHERE identifier = 'urn:gen:long';",
         (int)N_WORDS - 1, list, N_RECORDS);
     exec_sql(conn, sql);
 }
@@ -309,7 +315,8 @@ static void test_words(void **state)
     char query[512];
     long long total = 0;
     size_t cases = 0, nonzero = 0;
-    assert_int_equal(memindex_snap_docs(f->snap), N_RECORDS + 6); /* + the fixture's entries */
+    /* + the fixture's 6 entries and the long one */
+    assert_int_equal(memindex_snap_docs(f->snap), N_RECORDS + 7);
     for (size_t i = 0; i < N_WORDS; i++) {
         const char *w = words[i][1], *v = words[(i + 1) % N_WORDS][1];
         /* w alone, w AND v, w OR v, w AND NOT v, NOT w, w OR NOT v */
@@ -357,6 +364,8 @@ static void test_sorts_filters(void **state)
         "partner=inconnu",
         "q=reseau&organisation=Org 3",
         "keyword=doublon",
+        "keyword=mot 4999&keyword=mot 17",
+        "q=moulin&sortby=title",
         "q=ecole&keyword=doublon",
         "theme=farming&type=series",
         "type=dataset&format=CSV",
