@@ -155,6 +155,10 @@ void memindex_snap_free(struct memindex_snap *s)
         mi_dict_free(&s->facet_dict[f]);
     free(s->values.off);
     free(s->values.ids);
+    free(s->dense_of);
+    free(s->dense);
+    free(s->sparse.off);
+    free(s->sparse.ids);
     for (uint32_t i = 0; i < s->lexemes.n; i++) {
         free(s->terms[i].docs);
         free(s->terms[i].pos);
@@ -376,6 +380,49 @@ static int mi_builder_orders(struct mi_builder *b)
     return 1;
 }
 
+/* The bit sets of the frequent values and the per-document lists of the
+ * others (memindex_internal.h). */
+static int mi_builder_dense(struct memindex_snap *s)
+{
+    size_t total = s->facet_base[SEARCH_FACET_COUNT];
+    uint32_t *docs = calloc(total + 1, sizeof *docs);
+    uint8_t *twice = calloc(total + 1, 1);
+    int ok = docs && twice && (s->dense_of = calloc(total + 1, sizeof *s->dense_of)) &&
+             (s->sparse.off = calloc((size_t)s->n + 1, sizeof *s->sparse.off));
+    const struct mi_lists *l = &s->values;
+    for (uint32_t doc = 0; ok && doc < s->n; doc++)
+        for (uint32_t k = l->off[doc]; k < l->off[doc + 1]; k++) {
+            docs[l->ids[k]]++;
+            for (uint32_t j = l->off[doc]; j < k; j++) /* a run is a few values */
+                if (l->ids[j] == l->ids[k])
+                    twice[l->ids[k]] = 1;
+        }
+    for (size_t v = 0; ok && v < total; v++)
+        if (!twice[v] && docs[v] && (uint64_t)docs[v] * MI_DENSE_SHARE >= s->n)
+            s->dense_of[v] = ++s->n_dense;
+    s->dense_words = ((size_t)s->n + 63) / 64;
+    if (ok && s->n_dense)
+        ok = (s->dense = calloc(s->n_dense * s->dense_words, sizeof *s->dense)) != NULL;
+    size_t n_sparse = 0;
+    for (size_t i = 0; ok && i < l->n; i++)
+        n_sparse += !s->dense_of[l->ids[i]];
+    if (ok)
+        ok = (s->sparse.ids = malloc((n_sparse ? n_sparse : 1) * sizeof *s->sparse.ids)) != NULL;
+    for (uint32_t doc = 0; ok && doc < s->n; doc++) {
+        for (uint32_t k = l->off[doc]; k < l->off[doc + 1]; k++) {
+            uint32_t v = l->ids[k], d = s->dense_of[v];
+            if (d)
+                s->dense[(size_t)(d - 1) * s->dense_words + doc / 64] |= UINT64_C(1) << (doc % 64);
+            else
+                s->sparse.ids[s->sparse.n++] = v;
+        }
+        s->sparse.off[doc + 1] = (uint32_t)s->sparse.n;
+    }
+    free(docs);
+    free(twice);
+    return ok;
+}
+
 static size_t mi_snap_bytes(const struct memindex_snap *s)
 {
     size_t n = s->n, bytes = sizeof *s + n * (4 * sizeof(int64_t) + 4 * sizeof(double) + 2);
@@ -383,6 +430,8 @@ static size_t mi_snap_bytes(const struct memindex_snap *s)
     for (int f = 0; f < SEARCH_FACET_COUNT; f++)
         bytes += s->facet_dict[f].bytes;
     bytes += (n + 1 + s->values.n) * sizeof(uint32_t);
+    bytes += (n + 1 + s->sparse.n + s->facet_base[SEARCH_FACET_COUNT]) * sizeof(uint32_t);
+    bytes += (size_t)s->n_dense * s->dense_words * sizeof(uint64_t);
     bytes += s->lexemes.bytes + (size_t)s->lexemes.n * sizeof(struct mi_term);
     for (uint32_t i = 0; i < s->lexemes.n; i++)
         bytes +=
@@ -411,6 +460,10 @@ mo_rc mi_builder_end(struct mi_builder *b, long long generation, struct memindex
     for (size_t i = 0; i < s->values.n; i++) {
         uint32_t v = s->values.ids[i];
         s->values.ids[i] = s->facet_base[v >> MI_TAG_SHIFT] + (v & ((1u << MI_TAG_SHIFT) - 1));
+    }
+    if (!mi_builder_dense(s)) {
+        mi_builder_free(b);
+        return mo_fail(err, MO_ENOMEM, "out of memory for the search index's facets");
     }
     s->generation = generation;
     s->bytes = mi_snap_bytes(s);

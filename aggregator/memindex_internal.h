@@ -18,7 +18,8 @@
 
 #include <stdatomic.h>
 
-#define MI_TAG_SHIFT 28 /* a facet's value ids stay below 2^28 */
+#define MI_TAG_SHIFT 28   /* a facet's value ids stay below 2^28 */
+#define MI_DENSE_SHARE 64 /* a value in 1/64 of the documents has a bit set */
 #define MI_TAG(f, id) ((uint32_t)(f) << MI_TAG_SHIFT | (id))
 
 /* Strings → ids, open addressing. */
@@ -70,6 +71,15 @@ struct memindex_snap {
      * facet; tagged MI_TAG(facet, id) until the build ends */
     struct mi_lists values;
     uint32_t facet_base[SEARCH_FACET_COUNT + 1];
+    /* Frequent values (held by at least 1/MI_DENSE_SHARE of the documents,
+     * never twice by one) also as bit sets over the documents: their counts
+     * are popcounts of (matches AND set), their filters ANDs; the others
+     * stay in sparse, per document, for counting. */
+    uint32_t *dense_of; /* per global value: 1 + its bit set's number, 0: sparse */
+    uint64_t *dense;    /* n_dense sets of dense_words words */
+    uint32_t n_dense;
+    size_t dense_words;
+    struct mi_lists sparse;
     struct mi_dict lexemes;
     struct mi_term *terms;      /* by lexeme id */
     uint32_t *order[MI_ORDERS]; /* documents in that order */
