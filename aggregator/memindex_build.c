@@ -318,65 +318,87 @@ mo_rc mi_builder_add(struct mi_builder *b, const struct mi_doc *d, struct mo_err
 /* qsort has no context argument: the keys being sorted, per thread. */
 static _Thread_local const struct mi_builder *mi_sorting;
 
-/* Dates NULLS LAST, then the document's number (its identifier). */
-static int mi_cmp_date(uint32_t a, uint32_t b, int desc)
+/* Dates ascending, NULLS LAST, then the document's number (its
+ * identifier). */
+static int mi_sort_date_asc(const void *pa, const void *pb)
 {
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     int64_t x = mi_sorting->s->modified[a], y = mi_sorting->s->modified[b];
     if (x != y) {
         if (x == MEMINDEX_NULL || y == MEMINDEX_NULL)
             return x == MEMINDEX_NULL ? 1 : -1;
-        return (x < y) == !desc ? -1 : 1;
+        return x < y ? -1 : 1;
     }
     return a < b ? -1 : a > b;
 }
 
-static int mi_cmp_title(uint32_t a, uint32_t b, int desc)
+/* Title keys ascending (bytes: the C.UTF-8 collation), NULLS LAST, then the
+ * document's number. */
+static int mi_sort_title_asc(const void *pa, const void *pb)
 {
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     const char *x = mi_sorting->title_keys[a], *y = mi_sorting->title_keys[b];
     if (x != y && (!x || !y))
         return !x ? 1 : -1;
     int c = x ? strcmp(x, y) : 0;
     if (c)
-        return desc ? -c : c;
+        return c;
     return a < b ? -1 : a > b;
 }
 
-static int mi_sort_date_asc(const void *a, const void *b)
+/* Whether documents a and b have the same key (both NULL included). */
+static int mi_same_key(const struct mi_builder *b, int title, uint32_t x, uint32_t y)
 {
-    return mi_cmp_date(*(const uint32_t *)a, *(const uint32_t *)b, 0);
+    if (!title)
+        return b->s->modified[x] == b->s->modified[y];
+    const char *p = b->title_keys[x], *q = b->title_keys[y];
+    return p == q || (p && q && !strcmp(p, q));
 }
-static int mi_sort_date_desc(const void *a, const void *b)
+
+/* The descending order from the ascending one (sorting again would double
+ * the build's longest step, the title sort): the keys reversed, NULLs
+ * still last, and within equal keys the identifiers still ascending. */
+static void mi_order_desc(const struct mi_builder *b, int title, const uint32_t *asc,
+                          uint32_t *desc)
 {
-    return mi_cmp_date(*(const uint32_t *)a, *(const uint32_t *)b, 1);
-}
-static int mi_sort_title_asc(const void *a, const void *b)
-{
-    return mi_cmp_title(*(const uint32_t *)a, *(const uint32_t *)b, 0);
-}
-static int mi_sort_title_desc(const void *a, const void *b)
-{
-    return mi_cmp_title(*(const uint32_t *)a, *(const uint32_t *)b, 1);
+    uint32_t n = b->s->n, nonnull = n;
+    while (nonnull > 0 && (title ? b->title_keys[asc[nonnull - 1]] == NULL
+                                 : b->s->modified[asc[nonnull - 1]] == MEMINDEX_NULL))
+        nonnull--;
+    uint32_t at = 0;
+    for (uint32_t end = nonnull; end > 0;) { /* runs of equal keys, from the greatest */
+        uint32_t start = end - 1;
+        while (start > 0 && mi_same_key(b, title, asc[start - 1], asc[end - 1]))
+            start--;
+        for (uint32_t i = start; i < end; i++)
+            desc[at++] = asc[i];
+        end = start;
+    }
+    for (uint32_t i = nonnull; i < n; i++)
+        desc[at++] = asc[i];
 }
 
 static int mi_builder_orders(struct mi_builder *b)
 {
-    static int (*const cmp[MI_ORDERS])(const void *, const void *) = {
-        mi_sort_date_asc, mi_sort_date_desc, mi_sort_title_asc, mi_sort_title_desc};
     struct memindex_snap *s = b->s;
     size_t n = s->n ? s->n : 1;
-    mi_sorting = b;
     for (int o = 0; o < MI_ORDERS; o++) {
         s->order[o] = malloc(n * sizeof *s->order[o]);
         s->rank[o] = malloc(n * sizeof *s->rank[o]);
         if (!s->order[o] || !s->rank[o])
             return 0;
-        for (uint32_t i = 0; i < s->n; i++)
-            s->order[o][i] = i;
-        qsort(s->order[o], s->n, sizeof *s->order[o], cmp[o]);
+    }
+    mi_sorting = b;
+    for (uint32_t i = 0; i < s->n; i++)
+        s->order[MI_DATE_ASC][i] = s->order[MI_TITLE_ASC][i] = i;
+    qsort(s->order[MI_DATE_ASC], s->n, sizeof(uint32_t), mi_sort_date_asc);
+    qsort(s->order[MI_TITLE_ASC], s->n, sizeof(uint32_t), mi_sort_title_asc);
+    mi_sorting = NULL;
+    mi_order_desc(b, 0, s->order[MI_DATE_ASC], s->order[MI_DATE_DESC]);
+    mi_order_desc(b, 1, s->order[MI_TITLE_ASC], s->order[MI_TITLE_DESC]);
+    for (int o = 0; o < MI_ORDERS; o++)
         for (uint32_t i = 0; i < s->n; i++)
             s->rank[o][s->order[o][i]] = i;
-    }
-    mi_sorting = NULL;
     return 1;
 }
 

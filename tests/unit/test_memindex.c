@@ -106,7 +106,7 @@ static void generate(PGconn *conn)
         "'urn:gen:' || lpad((d.g * 7919 %% 100003)::text, 6, '0'), "
         "CASE WHEN d.g %% 9 = 0 THEN NULL ELSE (ARRAY['dataset','series','service'])[1 + d.g %% 3] "
         "END, "
-        "CASE WHEN d.g %% 31 = 0 THEN NULL ELSE "
+        "CASE WHEN d.g %% 31 = 0 THEN NULL WHEN d.g %% 37 = 0 THEN 'Plan commun' ELSE "
         "array_to_string(array(SELECT x FROM unnest(d.ws) WITH ORDINALITY u(x, o) "
         "WHERE (hashint4(d.g + o::int) & 3) IN (0, 3)), ' ') || ' ' || "
         "(ARRAY['Carte','inventaire','Plan','Écluses','atlas','Zébu'])[1 + d.g %% 6] || ' ' || d.g "
