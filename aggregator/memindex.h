@@ -20,9 +20,9 @@
  * or when the request needs what the snapshot does not hold (phrases,
  * prefixes) — unless the server accepts a lag (serve --search-lag): then
  * a snapshot read at most that long ago answers while a harvest moves the
- * generation, and the answer says how old it is.  The builder waits between builds at least twice the last
- * build's duration, so a long harvest costs the server at most a third of
- * a core.  Memory: two snapshots at most during a rebuild.
+ * generation, and the answer says how old it is.  The builder waits between builds at least twice
+ * the last build's duration, so a long harvest costs the server at most a third of a core.  Memory:
+ * two snapshots at most during a rebuild.
  */
 #ifndef MOISSON_MEMINDEX_H
 #define MOISSON_MEMINDEX_H
@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #define MEMINDEX_POLL_MS 500     /* how often the builder looks at the generation */
+#define MEMINDEX_SETTLE_MS 500   /* without a lag: the generation still that long first */
 #define MEMINDEX_FETCH_ROWS 5000 /* rows per FETCH of the build's cursor */
 #define MEMINDEX_NULL INT64_MIN  /* a time that is NULL */
 
@@ -47,20 +48,24 @@ struct memindex_snap; /* one snapshot, immutable */
 /* ---- the holder ---- */
 
 /* Starts the builder thread on its own connection (conninfo, libpq); the
- * first build begins at once.  MO_ENOMEM, MO_EIO (thread). */
-mo_rc memindex_start(const char *conninfo, const struct log *log, struct memindex **out,
-                     struct mo_err *err) MO_MUST_CHECK;
+ * first build begins at once.  lag_ms: how old a snapshot may be and still
+ * answer after the index moved on (memindex_acquire); with 0, a rebuild
+ * waits until the generation has stood still MEMINDEX_SETTLE_MS (during a
+ * harvest each page moves it: a snapshot built then would be behind on
+ * arrival and never answer, so the CPU goes to the requests instead).
+ * MO_ENOMEM, MO_EIO (thread). */
+mo_rc memindex_start(const char *conninfo, unsigned lag_ms, const struct log *log,
+                     struct memindex **out, struct mo_err *err) MO_MUST_CHECK;
 
 /* Stops the builder (a build under way is abandoned at its next fetch) and
  * frees everything; m may be NULL. */
 void memindex_free(struct memindex *m);
 
 /* The current snapshot, held until memindex_release, when it is of
- * generation gen (*behind_ms = 0), or, when lag_ms > 0, of an older one
- * read at most lag_ms ago (*behind_ms = how long ago, at least 1); else
- * NULL (none built yet, or too old).  m may be NULL. */
-struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned lag_ms,
-                                       unsigned *behind_ms);
+ * generation gen (*behind_ms = 0), or, with a lag (memindex_start), of an
+ * older one read at most lag_ms ago (*behind_ms = how long ago, at least
+ * 1); else NULL (none built yet, or too old).  m may be NULL. */
+struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned *behind_ms);
 void memindex_release(struct memindex *m, struct memindex_snap *snap);
 
 /* Blocks until a snapshot of generation >= gen is current or timeout_ms

@@ -393,7 +393,10 @@ struct memindex {
     struct memindex_snap *cur;
     char *conninfo;
     const struct log *log;
+    unsigned lag_ms;
     unsigned long builds;
+    long long seen_gen; /* the builder's: the generation last seen, since when */
+    double seen_ms;
 };
 
 static void mi_unref(struct memindex_snap *s)
@@ -409,8 +412,7 @@ static double mi_now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned lag_ms,
-                                       unsigned *behind_ms)
+struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned *behind_ms)
 {
     struct memindex_snap *s = NULL;
     *behind_ms = 0;
@@ -419,9 +421,9 @@ struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsign
     pthread_mutex_lock(&m->lock);
     if (m->cur && m->cur->generation == gen) {
         s = m->cur;
-    } else if (m->cur && lag_ms) {
+    } else if (m->cur && m->lag_ms) {
         double age = mi_now_ms() - m->cur->read_ms;
-        if (age <= lag_ms) {
+        if (age <= m->lag_ms) {
             s = m->cur;
             *behind_ms = age < 1 ? 1 : (unsigned)age;
         }
@@ -521,6 +523,12 @@ static unsigned mi_step(struct memindex *m, PGconn **conn, double *next_ms)
     if (gen < 0 || current)
         return MEMINDEX_POLL_MS;
     double now = mi_now_ms();
+    if (gen != m->seen_gen) {
+        m->seen_gen = gen;
+        m->seen_ms = now;
+    }
+    if (!m->lag_ms && m->cur && now - m->seen_ms < MEMINDEX_SETTLE_MS)
+        return MEMINDEX_POLL_MS; /* still moving: a harvest writing */
     if (now < *next_ms)
         return (unsigned)(*next_ms - now) + 1;
     struct memindex_snap *snap = NULL;
@@ -555,8 +563,8 @@ static void *mi_thread(void *arg)
     return NULL;
 }
 
-mo_rc memindex_start(const char *conninfo, const struct log *log, struct memindex **out,
-                     struct mo_err *err)
+mo_rc memindex_start(const char *conninfo, unsigned lag_ms, const struct log *log,
+                     struct memindex **out, struct mo_err *err)
 {
     struct memindex *m = calloc(1, sizeof *m);
     *out = NULL;
@@ -565,6 +573,8 @@ mo_rc memindex_start(const char *conninfo, const struct log *log, struct meminde
         return mo_fail(err, MO_ENOMEM, "out of memory for the search index");
     }
     m->log = log;
+    m->lag_ms = lag_ms;
+    m->seen_gen = -1;
     atomic_init(&m->stop, 0);
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->cond, NULL);

@@ -21,7 +21,6 @@
 struct search {
     struct search_cache *cache;
     struct memindex *mem; /* NULL: every answer from SQL */
-    unsigned lag_ms;      /* how old a snapshot may answer (search_start_index) */
     pthread_mutex_t lock; /* stats */
     struct search_stats stats;
 };
@@ -291,13 +290,7 @@ mo_rc search_start_index(struct search *s, const char *conninfo, unsigned lag_s,
         return MO_OK;
     if (lag_s > SEARCH_MAX_LAG_S)
         return mo_fail(err, MO_EBADREQ, "search lag %u s above %d s", lag_s, SEARCH_MAX_LAG_S);
-    s->lag_ms = lag_s * 1000u;
-    return memindex_start(conninfo, log, &s->mem, err);
-}
-
-unsigned search_lag_ms(const struct search *s)
-{
-    return s->lag_ms;
+    return memindex_start(conninfo, lag_s * 1000u, log, &s->mem, err);
 }
 
 void search_add_stats(struct search *s, const struct search_stats *d)

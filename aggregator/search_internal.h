@@ -86,7 +86,6 @@ struct search_cache;
 /* The cache of s (search.c), and the counters of one call added to its
  * stats under its lock. */
 struct search_cache *search_cache_of(struct search *s);
-unsigned search_lag_ms(const struct search *s);
 void search_add_stats(struct search *s, const struct search_stats *d);
 
 mo_rc search_cache_new(size_t slots, struct search_cache **out, struct mo_err *err) MO_MUST_CHECK;
