@@ -282,6 +282,18 @@ try:
         return js("return document.querySelectorAll("
                   "'svg#map rect.extent, svg#map circle.point').length")
 
+    def drag_on_map():
+        """Drags the mouse across the map's middle; the bbox field's value."""
+        origin = {ELEM: find("svg#map")}
+        call("POST", S + "/actions", {"actions": [{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [
+                {"type": "pointerMove", "duration": 0, "origin": origin, "x": -60, "y": -40},
+                {"type": "pointerDown", "button": 0},
+                {"type": "pointerMove", "duration": 200, "origin": origin, "x": 60, "y": 40},
+                {"type": "pointerUp", "button": 0}]}]})
+        return js("return document.getElementById('bbox').value")
+
     # the home page: every entry, the map draws the extents of the page's results
     go("/")
     title = js("return document.title")
@@ -324,16 +336,7 @@ try:
     check("map follows the page", extents() == 5, extents())
     shot("page2.png")
     # the map script: a drag on the map fills the bbox field
-    svg = find("svg#map")
-    origin = {ELEM: svg}
-    call("POST", S + "/actions", {"actions": [{
-        "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
-        "actions": [
-            {"type": "pointerMove", "duration": 0, "origin": origin, "x": -60, "y": -40},
-            {"type": "pointerDown", "button": 0},
-            {"type": "pointerMove", "duration": 200, "origin": origin, "x": 60, "y": 40},
-            {"type": "pointerUp", "button": 0}]}]})
-    bbox = js("return document.getElementById('bbox').value")
+    bbox = drag_on_map()
     parts = bbox.split(",")
     ok = len(parts) == 4
     try:
@@ -404,16 +407,7 @@ try:
     check("tiles painted in the map", share > 0.3, share)
     shot("tiles.png")
     # the map script converts back from Web Mercator
-    svg = find("svg#map")
-    origin = {ELEM: svg}
-    call("POST", S + "/actions", {"actions": [{
-        "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
-        "actions": [
-            {"type": "pointerMove", "duration": 0, "origin": origin, "x": -60, "y": -40},
-            {"type": "pointerDown", "button": 0},
-            {"type": "pointerMove", "duration": 200, "origin": origin, "x": 60, "y": 40},
-            {"type": "pointerUp", "button": 0}]}]})
-    bbox = js("return document.getElementById('bbox').value")
+    bbox = drag_on_map()
     try:
         w, s_, e, n = map(float, bbox.split(","))
         ok = view[0] <= w < e <= view[2] and view[1] <= s_ < n <= view[3]

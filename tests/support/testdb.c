@@ -51,7 +51,7 @@ static void testdb_with_dbname(const char *conninfo, const char *db, char *out, 
     PQconninfoFree(opts);
 }
 
-static void testdb_exec(PGconn *conn, const char *sql)
+static void testdb_admin_exec(PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec(conn, sql);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -81,10 +81,10 @@ static void testdb_recreate(const char *base, const char *db)
     }
     char *ident = PQescapeIdentifier(conn, db, strlen(db));
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", ident);
-    testdb_exec(conn, sql);
+    testdb_admin_exec(conn, sql);
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", ident);
     PQfreemem(ident);
-    testdb_exec(conn, sql);
+    testdb_admin_exec(conn, sql);
     PQfinish(conn);
 }
 
@@ -122,13 +122,7 @@ void testdb_create(const char *name, char *out, size_t size)
 char *testdb_query_value(const char *conninfo, const char *sql)
 {
     char *value = NULL;
-    PGconn *conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-        PQfinish(conn);
-        fail_msg("could not connect (%s): %s", conninfo, msg);
-    }
+    PGconn *conn = testdb_connect(conninfo);
     PGresult *res = PQexec(conn, sql);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -155,4 +149,50 @@ const char *testdb_corpus_dir(void)
     if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return NULL;
     return dir;
+}
+
+PGconn *testdb_connect(const char *conninfo)
+{
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        PQfinish(conn);
+        fail_msg("could not connect (%s): %s", conninfo, msg);
+    }
+    PQsetNoticeProcessor(conn, testdb_ignore_notice, NULL);
+    return conn;
+}
+
+void testdb_exec(PGconn *conn, const char *sql)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+        fail_msg("sql failed: %s\n%.300s", msg, sql);
+    }
+    PQclear(res);
+}
+
+char *testdb_read_source(const char *relpath)
+{
+    const char *top = getenv("MOISSON_SOURCE_DIR");
+    char path[4096];
+    if (!top)
+        fail_msg("MOISSON_SOURCE_DIR is not set");
+    snprintf(path, sizeof path, "%s/%s", top, relpath);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *s = n >= 0 ? calloc(1, (size_t)n + 1) : NULL;
+    if (!s || fread(s, 1, (size_t)n, fp) != (size_t)n)
+        fail_msg("cannot read %s", path);
+    fclose(fp);
+    return s;
 }

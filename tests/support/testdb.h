@@ -20,6 +20,19 @@ void testdb_create(const char *name, char *out, size_t size);
  * error.  For assertions only. */
 char *testdb_query_value(const char *conninfo, const char *sql);
 
+/* A connection to conninfo with the server's notices silenced; fails the
+ * test when it cannot connect.  PQfinish it. */
+struct pg_conn *testdb_connect(const char *conninfo);
+
+/* Runs sql (statements without parameters); fails the test on error,
+ * quoting the start of sql. */
+void testdb_exec(struct pg_conn *conn, const char *sql);
+
+/* The content of a file of the source tree, by its path from the top
+ * ($MOISSON_SOURCE_DIR), NUL-terminated; fails the test when unreadable.
+ * Free it. */
+char *testdb_read_source(const char *relpath);
+
 /* Corpus directory ($MOISSON_CORPUS) or NULL when absent (the caller skips
  * with a message). */
 const char *testdb_corpus_dir(void);

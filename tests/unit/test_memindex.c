@@ -36,36 +36,6 @@ struct fixture {
     struct memindex_snap *snap;
 };
 
-static void quiet_notices(void *arg, const char *msg)
-{
-    (void)arg;
-    (void)msg;
-}
-
-static void exec_sql(PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail_msg("sql failed: %s\n%.300s", PQresultErrorMessage(res), sql);
-    PQclear(res);
-}
-
-static char *read_file(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    if (fread(s, 1, (size_t)n, fp) != (size_t)n)
-        fail_msg("cannot read %s", path);
-    fclose(fp);
-    return s;
-}
-
 /* The vocabulary of the generated records, and how the requests type it
  * (no accents, singular). */
 static const char *const words[][2] = {
@@ -143,23 +113,17 @@ static void generate(PGconn *conn)
         "INSERT INTO entry (identifier, record_id, sources) SELECT identifier, id, "
         "ARRAY[source_id] FROM record WHERE identifier = 'urn:gen:long';",
         (int)N_WORDS - 1, list, N_RECORDS);
-    exec_sql(conn, sql);
+    testdb_exec(conn, sql);
 }
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     struct mo_err err = {0};
-    char path[4096];
     testdb_create("memindex", f->conninfo, sizeof f->conninfo);
-    f->conn = PQconnectdb(f->conninfo);
-    if (PQstatus(f->conn) != CONNECTION_OK)
-        fail_msg("connect: %s", PQerrorMessage(f->conn));
-    PQsetNoticeProcessor(f->conn, quiet_notices, NULL);
-    snprintf(path, sizeof path, "%s/tests/fixtures/search/records.sql",
-             getenv("MOISSON_SOURCE_DIR"));
-    char *sql = read_file(path);
-    exec_sql(f->conn, sql);
+    f->conn = testdb_connect(f->conninfo);
+    char *sql = testdb_read_source("tests/fixtures/search/records.sql");
+    testdb_exec(f->conn, sql);
     free(sql);
     generate(f->conn);
     if (memindex_build(f->conn, NULL, &f->snap, &err) != MO_OK)
@@ -460,10 +424,11 @@ static void test_search_run(void **state)
     assert_int_equal(st.from_memory, sizeof queries / sizeof queries[0]);
 
     /* a new entry: SQL answers until the snapshot caught up, then memory */
-    exec_sql(f->conn, "INSERT INTO record (source_id, identifier, title, hash) SELECT id, "
-                      "'urn:new', 'Sémaphores du littoral', 'h' FROM source WHERE name = 'gen-1';"
-                      "INSERT INTO entry (identifier, record_id, sources) SELECT identifier, id, "
-                      "ARRAY[source_id] FROM record WHERE identifier = 'urn:new'");
+    testdb_exec(f->conn,
+                "INSERT INTO record (source_id, identifier, title, hash) SELECT id, "
+                "'urn:new', 'Sémaphores du littoral', 'h' FROM source WHERE name = 'gen-1';"
+                "INSERT INTO entry (identifier, record_id, sources) SELECT identifier, id, "
+                "ARRAY[source_id] FROM record WHERE identifier = 'urn:new'");
     gen = testdb_query_value(f->conninfo, "SELECT n FROM index_generation");
     struct search_request r;
     struct search_result a;
@@ -500,8 +465,8 @@ static void test_search_run(void **state)
     search_result_clear(&a);
     search_get_stats(with, &st);
     assert_int_equal(st.from_memory, before + 1);
-    exec_sql(f->conn, "DELETE FROM entry WHERE identifier = 'urn:new';"
-                      "DELETE FROM record WHERE identifier = 'urn:new'");
+    testdb_exec(f->conn, "DELETE FROM entry WHERE identifier = 'urn:new';"
+                         "DELETE FROM record WHERE identifier = 'urn:new'");
     search_free(with);
     search_free(without);
     search_free(lagging);

@@ -28,50 +28,14 @@ struct fixture {
     struct search *search;
 };
 
-static void quiet_notices(void *arg, const char *msg)
-{
-    (void)arg;
-    (void)msg;
-}
-
-static void exec_sql(PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail_msg("sql failed: %s\n%.300s", PQresultErrorMessage(res), sql);
-    PQclear(res);
-}
-
-static char *read_file(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    if (fread(s, 1, (size_t)n, fp) != (size_t)n)
-        fail_msg("cannot read %s", path);
-    fclose(fp);
-    return s;
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     struct mo_err err = {0};
-    char path[4096];
     testdb_create("search", f->conninfo, sizeof f->conninfo);
-    f->conn = PQconnectdb(f->conninfo);
-    if (PQstatus(f->conn) != CONNECTION_OK)
-        fail_msg("connect: %s", PQerrorMessage(f->conn));
-    PQsetNoticeProcessor(f->conn, quiet_notices, NULL);
-    snprintf(path, sizeof path, "%s/tests/fixtures/search/records.sql",
-             getenv("MOISSON_SOURCE_DIR"));
-    char *sql = read_file(path);
-    exec_sql(f->conn, sql);
+    f->conn = testdb_connect(f->conninfo);
+    char *sql = testdb_read_source("tests/fixtures/search/records.sql");
+    testdb_exec(f->conn, sql);
     free(sql);
     /* the opt-in RUM index where the extension is installed (the relevance
      * cases then run with it, and again without in test_ids_without_rum) */
@@ -214,7 +178,7 @@ static void test_ids(void **state)
 static void test_ids_without_rum(void **state)
 {
     struct fixture *f = *state;
-    exec_sql(f->conn, "BEGIN; DROP INDEX IF EXISTS record_fts_rum");
+    testdb_exec(f->conn, "BEGIN; DROP INDEX IF EXISTS record_fts_rum");
     for (size_t i = 0; i < sizeof id_cases / sizeof id_cases[0]; i++) {
         const struct case_ids *c = &id_cases[i];
         struct search_result res;
@@ -227,7 +191,7 @@ static void test_ids_without_rum(void **state)
                      ids, res.matched, c->ids, c->matched);
         search_result_clear(&res);
     }
-    exec_sql(f->conn, "ROLLBACK");
+    testdb_exec(f->conn, "ROLLBACK");
 }
 
 /* ---- highlighting, provenance, geometry ---- */
@@ -337,17 +301,17 @@ static void test_cache_generation(void **state)
     assert_string_equal(ids, "r-eglise-abstract");
     long long gen = res.generation;
     search_result_clear(&res);
-    exec_sql(f->conn, "INSERT INTO record (source_id, identifier, title, hash) SELECT id, "
-                      "'r-lavoir-2', 'Lavoirs anciens', 'h' FROM source WHERE name = 'dept-c'; "
-                      "SELECT entry_refresh('{r-lavoir-2}')");
+    testdb_exec(f->conn, "INSERT INTO record (source_id, identifier, title, hash) SELECT id, "
+                         "'r-lavoir-2', 'Lavoirs anciens', 'h' FROM source WHERE name = 'dept-c'; "
+                         "SELECT entry_refresh('{r-lavoir-2}')");
     run(f, "q=lavoirs&facets=true", &res, ids, sizeof ids);
     assert_false(res.cached);
     assert_true(res.generation > gen);
     assert_int_equal(res.matched, 2);
     assert_string_equal(ids, "r-lavoir-2,r-eglise-abstract");
     search_result_clear(&res);
-    exec_sql(f->conn, "DELETE FROM record WHERE identifier = 'r-lavoir-2'; "
-                      "SELECT entry_refresh('{r-lavoir-2}')");
+    testdb_exec(f->conn, "DELETE FROM record WHERE identifier = 'r-lavoir-2'; "
+                         "SELECT entry_refresh('{r-lavoir-2}')");
     struct search_stats st;
     search_get_stats(f->search, &st);
     assert_true(st.cache_hits >= 1 && st.cache_misses >= 2);
@@ -403,12 +367,12 @@ static void test_estimate(void **state)
     struct search_result res;
     char ids[4096];
     /* 6,400 records with "cadastre"; 1,600 of them (id-spread) in 2001 */
-    exec_sql(f->conn,
-             "INSERT INTO record (source_id, identifier, title, modified, hash) SELECT s.id, "
-             "'cad-' || g, 'Cadastre feuille ' || g, make_date(2001 + g % 4, 1, 1), 'h' || g "
-             "FROM source s, generate_series(1, 6400) g WHERE s.name = 'dept-c'; "
-             "SELECT entry_refresh(array_agg(identifier)) FROM record WHERE identifier LIKE "
-             "'cad-%'; ANALYZE record");
+    testdb_exec(f->conn,
+                "INSERT INTO record (source_id, identifier, title, modified, hash) SELECT s.id, "
+                "'cad-' || g, 'Cadastre feuille ' || g, make_date(2001 + g % 4, 1, 1), 'h' || g "
+                "FROM source s, generate_series(1, 6400) g WHERE s.name = 'dept-c'; "
+                "SELECT entry_refresh(array_agg(identifier)) FROM record WHERE identifier LIKE "
+                "'cad-%'; ANALYZE record");
     run(f, "q=cadastre&facets=true&limit=3", &res, ids, sizeof ids);
     assert_false(res.matched_exact);
     /* the 1/16 sample of 6,400 rows: within 25% of the truth */
@@ -428,9 +392,9 @@ static void test_estimate(void **state)
     run(f, "q=cadastre&sortby=title&limit=2&offset=150", &res, ids, sizeof ids);
     assert_int_equal(res.n, 2);
     search_result_clear(&res);
-    exec_sql(f->conn, "DELETE FROM record WHERE identifier LIKE 'cad-%'; "
-                      "SELECT entry_refresh(array_agg(g)) FROM (SELECT 'cad-' || g AS g FROM "
-                      "generate_series(1, 6400) g) x");
+    testdb_exec(f->conn, "DELETE FROM record WHERE identifier LIKE 'cad-%'; "
+                         "SELECT entry_refresh(array_agg(g)) FROM (SELECT 'cad-' || g AS g FROM "
+                         "generate_series(1, 6400) g) x");
 }
 
 /* ---- parameters ---- */

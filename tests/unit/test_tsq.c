@@ -42,21 +42,6 @@ struct fixture {
     size_t n_docs;
 };
 
-static void quiet_notices(void *arg, const char *msg)
-{
-    (void)arg;
-    (void)msg;
-}
-
-static void exec_sql(PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail_msg("sql failed: %s\n%.300s", PQresultErrorMessage(res), sql);
-    PQclear(res);
-}
-
 /* One statement with text parameters, text or binary results. */
 static PGresult *query(PGconn *conn, const char *sql, int n, const char *const *params, int binary)
 {
@@ -113,13 +98,10 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     testdb_create("tsq", f->conninfo, sizeof f->conninfo);
-    f->conn = PQconnectdb(f->conninfo);
-    if (PQstatus(f->conn) != CONNECTION_OK)
-        fail_msg("connect: %s", PQerrorMessage(f->conn));
-    PQsetNoticeProcessor(f->conn, quiet_notices, NULL);
-    exec_sql(f->conn, "SET jit = off");
+    f->conn = testdb_connect(f->conninfo);
+    testdb_exec(f->conn, "SET jit = off");
     for (size_t i = 0; i < sizeof docs_sql / sizeof docs_sql[0]; i++)
-        exec_sql(f->conn, docs_sql[i]);
+        testdb_exec(f->conn, docs_sql[i]);
     f->docs_res = query(f->conn, "SELECT id, fts FROM tsq_doc ORDER BY id", 0, NULL, 1);
     f->n_docs = (size_t)PQntuples(f->docs_res);
     assert_int_equal(f->n_docs, N_DOCS);
@@ -542,12 +524,12 @@ static void test_rank_under_jit(void **state)
         return;
     }
     free(jit);
-    exec_sql(f->conn, "SET jit = on; SET jit_above_cost = 0; SET jit_inline_above_cost = 0; "
-                      "SET jit_optimize_above_cost = 0");
+    testdb_exec(f->conn, "SET jit = on; SET jit_above_cost = 0; SET jit_inline_above_cost = 0; "
+                         "SET jit_optimize_above_cost = 0");
     compare_query(f, 'w', "eau pont zone route", &t);
     compare_query(f, 'w', "église OR château", &t);
     compare_query(f, 't', "(eau & pont) | (zone & sol)", &t);
-    exec_sql(f->conn, "SET jit = off");
+    testdb_exec(f->conn, "SET jit = off");
     print_message("%ld ranks equal with JIT\n", t.ranks);
 }
 

@@ -67,47 +67,18 @@ struct page {
 
 static struct fixture *fx;
 
-static void exec_sql(PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail_msg("sql failed: %s\n%.300s", PQresultErrorMessage(res), sql);
-    PQclear(res);
-}
-
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *s = calloc(1, (size_t)n + 1);
-    if (fread(s, 1, (size_t)n, fp) != (size_t)n)
-        fail_msg("cannot read %s", path);
-    fclose(fp);
-    return s;
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     struct mo_err err = {0};
-    char path[4096];
     (void)state;
     f->quiet.level = LOG_SILENT;
     testdb_create("web", f->conninfo, sizeof f->conninfo);
-    PGconn *conn = PQconnectdb(f->conninfo);
-    if (PQstatus(conn) != CONNECTION_OK)
-        fail_msg("connect: %s", PQerrorMessage(conn));
-    snprintf(path, sizeof path, "%s/tests/fixtures/search/records.sql",
-             getenv("MOISSON_SOURCE_DIR"));
-    char *sql = read_text(path);
-    exec_sql(conn, "SET client_min_messages = warning");
-    exec_sql(conn, sql);
-    exec_sql(conn, extra_sql);
+    PGconn *conn = testdb_connect(f->conninfo);
+    char *sql = testdb_read_source("tests/fixtures/search/records.sql");
+    testdb_exec(conn, "SET client_min_messages = warning");
+    testdb_exec(conn, sql);
+    testdb_exec(conn, extra_sql);
     free(sql);
     PQfinish(conn);
     struct dbpool_config pc = {.conninfo = f->conninfo,
@@ -801,8 +772,8 @@ static void test_behind(void **state)
     assert_lacks(&p, "class=\"behind\""); /* current: no notice */
     done(&p);
     /* the index moves (a statement on entry bumps the generation) */
-    PGconn *conn = PQconnectdb(fx->conninfo);
-    exec_sql(conn, "UPDATE entry SET sources = sources WHERE false");
+    PGconn *conn = testdb_connect(fx->conninfo);
+    testdb_exec(conn, "UPDATE entry SET sources = sources WHERE false");
     PQfinish(conn);
     get(&p, "/", "q=eglise", NULL);
     assert_int_equal(p.resp.status, 200);
