@@ -18,11 +18,13 @@
  * memindex_acquire for the current generation and uses SQL when the
  * snapshot is older (a harvest running, or the first build not finished)
  * or when the request needs what the snapshot does not hold (phrases,
- * prefixes) — unless the server accepts a lag (serve --search-lag): then
- * a snapshot read at most that long ago answers while a harvest moves the
- * generation, and the answer says how old it is.  The builder waits between builds at least twice
- * the last build's duration, so a long harvest costs the server at most a third of a core.  Memory:
- * two snapshots at most during a rebuild.
+ * prefixes) — unless a harvest is running and the server accepts a lag
+ * (serve --search-lag, 60 s by default): then a snapshot read at most that
+ * long ago answers, and the answer says how old it is.  The builder waits
+ * between builds at least twice the last build's duration, so a long
+ * harvest costs the server at most a third of a core; without a lag it
+ * waits for the generation to stand still.  Memory: two snapshots at most
+ * during a rebuild.
  */
 #ifndef MOISSON_MEMINDEX_H
 #define MOISSON_MEMINDEX_H
@@ -62,10 +64,13 @@ mo_rc memindex_start(const char *conninfo, unsigned lag_ms, const struct log *lo
 void memindex_free(struct memindex *m);
 
 /* The current snapshot, held until memindex_release, when it is of
- * generation gen (*behind_ms = 0), or, with a lag (memindex_start), of an
- * older one read at most lag_ms ago (*behind_ms = how long ago, at least
- * 1); else NULL (none built yet, or too old).  m may be NULL. */
-struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned *behind_ms);
+ * generation gen (*behind_ms = 0), or, with a lag (memindex_start) and
+ * while a harvest runs (harvesting nonzero: the caller read it with gen), of
+ * an older one read at most lag_ms ago (*behind_ms = how long ago, at
+ * least 1); else NULL (none built yet, or too old, or no harvest running:
+ * once the writes are over, answers are exact again).  m may be NULL. */
+struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, int harvesting,
+                                       unsigned *behind_ms);
 void memindex_release(struct memindex *m, struct memindex_snap *snap);
 
 /* Blocks until a snapshot of generation >= gen is current or timeout_ms

@@ -412,7 +412,8 @@ static double mi_now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsigned *behind_ms)
+struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, int harvesting,
+                                       unsigned *behind_ms)
 {
     struct memindex_snap *s = NULL;
     *behind_ms = 0;
@@ -421,7 +422,7 @@ struct memindex_snap *memindex_acquire(struct memindex *m, long long gen, unsign
     pthread_mutex_lock(&m->lock);
     if (m->cur && m->cur->generation == gen) {
         s = m->cur;
-    } else if (m->cur && m->lag_ms) {
+    } else if (m->cur && m->lag_ms && harvesting) {
         double age = mi_now_ms() - m->cur->read_ms;
         if (age <= m->lag_ms) {
             s = m->cur;

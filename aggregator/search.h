@@ -195,10 +195,11 @@ void search_get_stats(struct search *s, struct search_stats *out);
  * from its first snapshot on, requests it can answer at the snapshot's
  * generation are answered from memory, the others from SQL as before.
  * lag_s > 0 lets a snapshot read at most lag_s seconds ago answer after the
- * index moved on (while a harvest writes: answers then say how far behind
- * they are and are not cached).  Idempotent; stopped by search_free.
+ * index moved on while a harvest is running (answers then say how far
+ * behind they are and are not cached).  Idempotent; stopped by search_free.
  * MO_ENOMEM, MO_EIO. */
 #define SEARCH_MAX_LAG_S 3600
+#define SEARCH_DEFAULT_LAG_S 60 /* serve's default */
 mo_rc search_start_index(struct search *s, const char *conninfo, unsigned lag_s,
                          const struct log *log, struct mo_err *err) MO_MUST_CHECK;
 

@@ -28,8 +28,10 @@ mo_rc search_sql_build(const struct search_request *r, struct search_sql *out,
                        struct mo_err *err) MO_MUST_CHECK;
 void search_sql_free(struct search_sql *s);
 
-/* The index generation and whether the RUM index exists. */
-mo_rc search_sql_state(PGconn *conn, long long *gen, int *rum, struct mo_err *err) MO_MUST_CHECK;
+/* The index generation, whether the RUM index exists, and whether a
+ * harvest is running (a run in status 'running'). */
+mo_rc search_sql_state(PGconn *conn, long long *gen, int *rum, int *harvesting,
+                       struct mo_err *err) MO_MUST_CHECK;
 
 /* Counts (and facets when asked) over the matches: over the sample of 1
  * record in sample (SEARCH_SAMPLE_SMALL or SEARCH_SAMPLE_MODULUS), or over

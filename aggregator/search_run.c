@@ -430,10 +430,12 @@ mo_rc search_run(struct search *s, PGconn *conn, const struct search_request *r,
     if (rc != MO_OK)
         return rc;
     buf_init(&ids, SEARCH_MAX_SQL);
-    rc = search_sql_state(conn, &res.generation, &rum, err);
+    int harvesting = 0;
+    rc = search_sql_state(conn, &res.generation, &rum, &harvesting, err);
     struct memindex_snap *snap =
-        rc == MO_OK ? memindex_acquire(search_memindex_of(s), res.generation, &res.behind_ms)
-                    : NULL;
+        rc == MO_OK
+            ? memindex_acquire(search_memindex_of(s), res.generation, harvesting, &res.behind_ms)
+            : NULL;
     int done = 0;
     if (snap) {
         rum = 0; /* ts_rank's order, the snapshot's, also where SQL answers */

@@ -226,17 +226,19 @@ static mo_rc search_exec(PGconn *conn, const char *sql, const struct sql_params 
     return MO_OK;
 }
 
-mo_rc search_sql_state(PGconn *conn, long long *gen, int *rum, struct mo_err *err)
+mo_rc search_sql_state(PGconn *conn, long long *gen, int *rum, int *harvesting, struct mo_err *err)
 {
     PGresult *res = NULL;
     mo_rc rc = search_exec(conn,
                            "SELECT n, EXISTS (SELECT 1 FROM pg_class WHERE relname = "
-                           "'record_fts_rum' AND relkind = 'i') FROM index_generation",
+                           "'record_fts_rum' AND relkind = 'i'), EXISTS (SELECT 1 FROM "
+                           "harvest_run WHERE status = 'running') FROM index_generation",
                            NULL, &res, err);
     if (rc != MO_OK)
         return rc;
     *gen = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
     *rum = PQntuples(res) && PQgetvalue(res, 0, 1)[0] == 't';
+    *harvesting = PQntuples(res) && PQgetvalue(res, 0, 2)[0] == 't';
     PQclear(res);
     return MO_OK;
 }

@@ -32,10 +32,11 @@ static const char serve_usage[] =
     "  --no-search-index   answer every search with SQL, without the in-memory index\n"
     "                      (which a thread builds at start and after each change of\n"
     "                      the index: exact counts, ranking without reading the rows)\n"
-    "  --search-lag SECONDS while a harvest writes, let searches be answered by the\n"
-    "                      in-memory index as it was up to SECONDS ago (0 to 3600;\n"
-    "                      default 0: from SQL until the index is rebuilt); such answers\n"
-    "                      say their age\n"
+    "  --search-lag SECONDS while a harvest is running, let searches be answered by the\n"
+    "                      in-memory index as it was up to SECONDS ago (0 to 3600,\n"
+    "                      default 60; 0: from SQL until the index is rebuilt); such\n"
+    "                      answers say their age, and once no harvest runs every\n"
+    "                      answer is exact again\n"
     "\n"
     "service identity, in CSW GetCapabilities (each at most 512 bytes of UTF-8 text):\n"
     "  --title TEXT        ows:Title (default \"moisson — catalogue of the territory\");\n"
@@ -76,6 +77,7 @@ struct serve_opts {
     const char *tile_attribution; /* NULL: the tile server's host */
     int no_search_index;
     unsigned search_lag_s;
+    int search_lag_set; /* given on the command line */
 };
 
 /* The identity options: getopt returns OPT_IDENTITY + the field; their names
@@ -198,6 +200,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
                 return CLI_EXIT_USAGE;
             }
             o->search_lag_s = (unsigned)n;
+            o->search_lag_set = 1;
             break;
         case 't':
             n = strtol(optarg, &end, 10);
@@ -219,7 +222,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o)
         cli_error("unexpected argument \"%s\"", argv[optind]);
         return CLI_EXIT_USAGE;
     }
-    if (o->no_search_index && o->search_lag_s) {
+    if (o->no_search_index && o->search_lag_set) {
         cli_error("--search-lag needs the search index: not with --no-search-index");
         return CLI_EXIT_USAGE;
     }
@@ -234,7 +237,8 @@ int cli_cmd_serve(struct cli *cli, int argc, char **argv)
 {
     struct serve_opts o = {.address = SERVE_DEFAULT_ADDRESS,
                            .port = SERVE_DEFAULT_PORT,
-                           .threads = HTTP_DEFAULT_THREADS};
+                           .threads = HTTP_DEFAULT_THREADS,
+                           .search_lag_s = SEARCH_DEFAULT_LAG_S};
     struct serve_config cfg = {0};
     struct serve *s = NULL;
     struct mo_err err = {0};

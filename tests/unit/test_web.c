@@ -771,10 +771,12 @@ static void test_behind(void **state)
     get(&p, "/", "q=eglise", NULL);
     assert_lacks(&p, "class=\"behind\""); /* current: no notice */
     done(&p);
-    /* the index moves (a statement on entry bumps the generation) */
+    /* a harvest runs and the index moves (a statement on entry bumps the
+     * generation) */
     PGconn *conn = testdb_connect(fx->conninfo);
-    testdb_exec(conn, "UPDATE entry SET sources = sources WHERE false");
-    PQfinish(conn);
+    testdb_exec(conn, "INSERT INTO harvest_run (source_id, \"full\", status) SELECT id, true, "
+                      "'running' FROM source WHERE name = 'mairie-a';"
+                      "UPDATE entry SET sources = sources WHERE false");
     get(&p, "/", "q=eglise", NULL);
     assert_int_equal(p.resp.status, 200);
     assert_has(&p, "<span id=\"matched\">2</span>");
@@ -785,6 +787,12 @@ static void test_behind(void **state)
     get(&p, "/", "q=eglise&lang=en", NULL);
     if (strstr(p.resp.body.data, "class=\"behind\""))
         assert_has(&p, "Update under way; age of the index (seconds): <span>");
+    done(&p);
+    /* the harvest over: exact answers again, no notice */
+    testdb_exec(conn, "UPDATE harvest_run SET status = 'success' WHERE status = 'running'");
+    PQfinish(conn);
+    get(&p, "/", "q=eglise", NULL);
+    assert_lacks(&p, "class=\"behind\"");
     done(&p);
     fx->web = plain;
     web_free(w);
