@@ -17,8 +17,8 @@
  * A snapshot answers for the generation it was read at: the search asks
  * memindex_acquire for the current generation and uses SQL when the
  * snapshot is older (a harvest running, or the first build not finished)
- * or when the request needs what the snapshot does not hold (phrases,
- * prefixes) — unless a harvest is running and the server accepts a lag
+ * or when the request needs what the snapshot does not do (prefixes,
+ * phrases other than a chain of words) — unless a harvest is running and the server accepts a lag
  * (serve --search-lag, 60 s by default): then a snapshot read at most that
  * long ago answers, and the answer says how old it is.  The builder waits
  * between builds at least twice the last build's duration, so a long
@@ -116,7 +116,8 @@ struct memindex_query {
  * line, then "FACET COUNT LEN:VALUE" lines when facets), into ids, the
  * record ids of the ranked entries offset to offset + limit as a bigint[]
  * literal.  MO_ENOTFOUND (no message) when the snapshot cannot answer it
- * (phrase, prefix or weighted words, a year filter that is no number): the
+ * (prefix or weighted words, a phrase that is no chain of words — quoted
+ * text and hyphenated names are chains —, a year filter that is no number): the
  * caller asks SQL.  MO_ENOMEM. */
 mo_rc memindex_query(const struct memindex_snap *snap, const struct memindex_query *q, long offset,
                      long limit, struct buf *counts, struct buf *ids,

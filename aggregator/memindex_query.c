@@ -92,15 +92,103 @@ static uint64_t mi_and_count(const uint64_t *a, const uint64_t *b, const uint32_
 
 /* ---- the text ---- */
 
-/* The set of the documents matching node i of q into out; 0 when out of
- * memory. */
+#define MI_MAX_CHAIN 32 /* words of a phrase evaluated in memory */
+
+/* A phrase that is a chain of words — what websearch_to_tsquery writes for
+ * quoted text and for hyphenated words ("saint-nazaire": 'saint-nazair' <->
+ * 'saint' <-> 'nazair'; "aix-en-provence": … 'aix' <2> 'provenc') — as its
+ * operands and their distances from the first.  0 for any other shape
+ * (the SQL answers those). */
+static int mi_chain(const struct tsq *q, int i, int *ops, unsigned *offs, size_t *n)
+{
+    const struct tsq_node *node = tsq_node(q, i);
+    if (node->kind == TSQ_LEXEME) {
+        if (node->prefix || node->weights)
+            return 0;
+        ops[0] = node->operand;
+        offs[0] = 0;
+        *n = 1;
+        return 1;
+    }
+    if (node->kind != TSQ_PHRASE)
+        return 0;
+    const struct tsq_node *right = tsq_node(q, node->right);
+    if (right->kind != TSQ_LEXEME || right->prefix || right->weights ||
+        !mi_chain(q, node->left, ops, offs, n) || *n >= MI_MAX_CHAIN)
+        return 0;
+    ops[*n] = right->operand;
+    offs[*n] = offs[*n - 1] + node->distance;
+    (*n)++;
+    return 1;
+}
+
+/* Whether the positions p[n] (a tsvector's, ascending by position) hold pos. */
+static int mi_has_pos(const uint16_t *p, unsigned n, unsigned pos)
+{
+    for (unsigned k = 0; k < n && TSQ_POS_POS(p[k]) <= pos; k++)
+        if (TSQ_POS_POS(p[k]) == pos)
+            return 1;
+    return 0;
+}
+
+/* The documents where the chain's words stand at their distances: every
+ * word's postings walked together, then the positions compared.  1, 0 when
+ * out of memory, -1 when the phrase is no chain. */
+static int mi_eval_phrase(const struct memindex_snap *s, const struct tsq *q, int i,
+                          const uint32_t *term_of, struct mi_set *out)
+{
+    int ops[MI_MAX_CHAIN];
+    unsigned offs[MI_MAX_CHAIN];
+    uint32_t k[MI_MAX_CHAIN] = {0}, at[MI_MAX_CHAIN] = {0};
+    const struct mi_term *t[MI_MAX_CHAIN];
+    size_t n = 0;
+    if (!mi_chain(q, i, ops, offs, &n))
+        return -1;
+    if (!mi_set_new(out, s->n, 0))
+        return 0;
+    for (size_t j = 0; j < n; j++) {
+        if (term_of[ops[j]] == UINT32_MAX)
+            return 1; /* a word no entry has */
+        t[j] = &s->terms[term_of[ops[j]]];
+    }
+    for (; k[0] < t[0]->n; at[0] += 1u + t[0]->pos[at[0]], k[0]++) {
+        uint32_t doc = t[0]->docs[k[0]];
+        int all = 1;
+        for (size_t j = 1; j < n && all; j++) {
+            while (k[j] < t[j]->n && t[j]->docs[k[j]] < doc) {
+                at[j] += 1u + t[j]->pos[at[j]];
+                k[j]++;
+            }
+            all = k[j] < t[j]->n && t[j]->docs[k[j]] == doc;
+        }
+        const uint16_t *p0 = t[0]->pos + at[0] + 1;
+        for (unsigned a = 0; all && a < t[0]->pos[at[0]]; a++) {
+            int here = 1;
+            for (size_t j = 1; j < n && here; j++)
+                here = mi_has_pos(t[j]->pos + at[j] + 1, t[j]->pos[at[j]],
+                                  TSQ_POS_POS(p0[a]) + offs[j]);
+            if (here) {
+                out->w[doc / 64] |= UINT64_C(1) << (doc % 64);
+                break;
+            }
+        }
+    }
+    return 1;
+}
+
+/* The set of the documents matching node i of q into out: 1, 0 when out of
+ * memory, -1 when the snapshot cannot say (a phrase that is no chain of
+ * words).  out is allocated only on 1. */
 static int mi_eval(const struct memindex_snap *s, const struct tsq *q, int i,
                    const uint32_t *term_of, struct mi_set *out)
 {
     const struct tsq_node *node = tsq_node(q, i);
     struct mi_set r;
+    int rc;
     switch (node->kind) {
     case TSQ_LEXEME: {
+        if (node->prefix || node->weights)
+            return -1;
         if (!mi_set_new(out, s->n, 0))
             return 0;
         uint32_t t = term_of[node->operand];
@@ -110,10 +198,15 @@ static int mi_eval(const struct memindex_snap *s, const struct tsq *q, int i,
         }
         return 1;
     }
+    case TSQ_PHRASE:
+        rc = mi_eval_phrase(s, q, i, term_of, out);
+        if (rc == 0)
+            free(out->w);
+        return rc;
     case TSQ_NOT: {
         struct mi_set all;
-        if (!mi_eval(s, q, node->left, term_of, out))
-            return 0;
+        if ((rc = mi_eval(s, q, node->left, term_of, out)) != 1)
+            return rc;
         if (!mi_set_new(&all, s->n, 1)) {
             free(out->w);
             return 0;
@@ -125,19 +218,18 @@ static int mi_eval(const struct memindex_snap *s, const struct tsq *q, int i,
     }
     case TSQ_AND:
     case TSQ_OR:
-        if (!mi_eval(s, q, node->left, term_of, out))
-            return 0;
-        if (!mi_eval(s, q, node->right, term_of, &r)) {
+        if ((rc = mi_eval(s, q, node->left, term_of, out)) != 1)
+            return rc;
+        if ((rc = mi_eval(s, q, node->right, term_of, &r)) != 1) {
             free(out->w);
-            return 0;
+            return rc;
         }
         for (size_t w = 0; w < out->words; w++)
             out->w[w] = node->kind == TSQ_AND ? out->w[w] & r.w[w] : out->w[w] | r.w[w];
         free(r.w);
         return 1;
-    default: /* phrases are refused before */
-        return mi_set_new(out, s->n, 0);
     }
+    return -1;
 }
 
 /* ---- the filters ---- */
@@ -471,7 +563,8 @@ static mo_rc mi_query_text(const struct memindex_snap *s, const struct tsq *q, u
     }
     if (tsq_is_empty(q)) /* stop words only: nothing matches, as with @@ */
         return mi_set_new(m, s->n, 0) ? MO_OK : MO_ENOMEM;
-    return mi_eval(s, q, tsq_root(q), *term_of, m) ? MO_OK : MO_ENOMEM;
+    int rc = mi_eval(s, q, tsq_root(q), *term_of, m);
+    return rc == 1 ? MO_OK : rc == 0 ? MO_ENOMEM : MO_ENOTFOUND;
 }
 
 mo_rc memindex_query(const struct memindex_snap *s, const struct memindex_query *q, long offset,
@@ -487,8 +580,7 @@ mo_rc memindex_query(const struct memindex_snap *s, const struct memindex_query 
     if (offset < 0 || limit < 0 || offset > SEARCH_MAX_OFFSET || limit > SEARCH_MAX_OFFSET)
         return mo_fail(err, MO_EBADREQ, "page out of range");
     if (q->tsquery) {
-        if (tsq_parse(q->tsquery, &tq, &ignored) != MO_OK || tsq_has_phrase(tq) ||
-            tsq_has_prefix_or_weights(tq)) {
+        if (tsq_parse(q->tsquery, &tq, &ignored) != MO_OK || tsq_has_prefix_or_weights(tq)) {
             tsq_free(tq);
             return MO_ENOTFOUND;
         }

@@ -79,7 +79,8 @@ static void generate(PGconn *conn)
         "CASE WHEN d.g %% 31 = 0 THEN NULL WHEN d.g %% 37 = 0 THEN 'Plan commun' ELSE "
         "array_to_string(array(SELECT x FROM unnest(d.ws) WITH ORDINALITY u(x, o) "
         "WHERE (hashint4(d.g + o::int) & 3) IN (0, 3)), ' ') || ' ' || "
-        "(ARRAY['Carte','inventaire','Plan','Écluses','atlas','Zébu'])[1 + d.g %% 6] || ' ' || d.g "
+        "(ARRAY['Carte','inventaire','Plan','Écluses','atlas','Zébu','de Saint-Nazaire','à "
+        "Aix-en-Provence','des zones humides'])[1 + d.g %% 9] || ' ' || d.g "
         "END, "
         "'Données ' || (d.g %% 13) || '. ' || array_to_string(array(SELECT x || CASE WHEN "
         "(hashint4(d.g * o::int) & 7) = 0 THEN ' et encore ' || x ELSE '' END FROM unnest(d.ws) "
@@ -295,17 +296,19 @@ static void test_words(void **state)
         }
     }
     /* accents, case and plurals as typed; stop words only; unknown words */
-    const char *more[] = {"q=ÉGLISES",
-                          "q=Forêts humides",
-                          "q=le la",
-                          "q=zzzinconnu",
-                          "q=eglise eglise",
-                          "q=route or route or gare",
-                          "q=(pont or gare) haie",
-                          "q=donnees",
-                          "q=carte or plan"};
+    const char *more[] = {
+        "q=ÉGLISES", "q=Forêts humides", "q=le la", "q=zzzinconnu", "q=eglise eglise",
+        "q=route or route or gare", "q=(pont or gare) haie", "q=donnees", "q=carte or plan",
+        /* phrases: quoted words and hyphenated names, chains of words */
+        "q=\"zones humides\"", "q=\"humide zone\"", "q=saint-nazaire", "q=Aix-en-Provence",
+        "q=\"plan de saint-nazaire\"", "q=\"zone humide\" or \"foret eglise\"",
+        "q=-\"zone humide\"", "q=route \"zone humide\""};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         total += compare(f, more[i], 0, SEARCH_CACHED_IDS), cases++;
+    /* the phrases find something (the generated titles hold them) */
+    assert_true(compare(f, "q=saint-nazaire", 0, 10) > 0);
+    assert_true(compare(f, "q=Aix-en-Provence", 0, 10) > 0);
+    assert_true(compare(f, "q=\"zones humides\"", 0, 10) > 0);
     print_message("%zu text requests, %zu with matches, %lld matches in all\n", cases, nonzero,
                   total);
     assert_true(nonzero > cases / 2);
@@ -354,7 +357,8 @@ static void test_sorts_filters(void **state)
     compare(f, "q=reseau or route&sortby=-date", 300, 7);
 }
 
-/* Requests the snapshot leaves to SQL: phrases; and an empty index. */
+/* Requests the snapshot leaves to SQL: prefixes, phrases of another shape
+ * than a chain of words, a year that is no number. */
 static void test_refusals(void **state)
 {
     struct fixture *f = *state;
@@ -366,7 +370,9 @@ static void test_refusals(void **state)
     buf_init(&counts, 1 << 16);
     buf_init(&ids, 1 << 16);
     request(&r, copy, sizeof copy, "q=x");
-    q.tsquery = "'piste' <-> 'cyclabl'";
+    q.tsquery = "'pist':*"; /* a prefix */
+    assert_int_equal(memindex_query(f->snap, &q, 0, 10, &counts, &ids, &err), MO_ENOTFOUND);
+    q.tsquery = "( 'pist' | 'rout' ) <-> 'cyclabl'"; /* a phrase that is no chain of words */
     assert_int_equal(memindex_query(f->snap, &q, 0, 10, &counts, &ids, &err), MO_ENOTFOUND);
     request(&r, copy, sizeof copy, ""); /* search_request_set refuses it: set it here */
     r.filters[SEARCH_FACET_YEAR][0] = "deux-mille";
