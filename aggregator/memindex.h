@@ -77,6 +77,10 @@ void memindex_release(struct memindex *m, struct memindex_snap *snap);
  * passes; 1 when it is.  For tests and the benchmark's warm-up. */
 int memindex_wait(struct memindex *m, long long gen, unsigned timeout_ms);
 
+/* hold nonzero: the builder starts no build until called again with 0 (a
+ * build under way finishes).  For tests that need the snapshot behind. */
+void memindex_hold(struct memindex *m, int hold);
+
 struct memindex_stats {
     unsigned long builds;
     long long generation; /* of the current snapshot, 0 when none */

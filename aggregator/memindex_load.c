@@ -390,6 +390,7 @@ struct memindex {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* a new snapshot, or stop */
     atomic_int stop;
+    atomic_int hold; /* memindex_hold */
     struct memindex_snap *cur;
     char *conninfo;
     const struct log *log;
@@ -464,6 +465,11 @@ int memindex_wait(struct memindex *m, long long gen, unsigned timeout_ms)
     return ok;
 }
 
+void memindex_hold(struct memindex *m, int hold)
+{
+    atomic_store(&m->hold, hold ? 1 : 0);
+}
+
 void memindex_get_stats(struct memindex *m, struct memindex_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -517,6 +523,8 @@ static unsigned mi_step(struct memindex *m, PGconn **conn, double *next_ms)
             return MI_RETRY_S * 1000;
         }
     }
+    if (atomic_load(&m->hold))
+        return MEMINDEX_POLL_MS;
     long long gen = mi_generation(*conn);
     pthread_mutex_lock(&m->lock);
     int current = m->cur && m->cur->generation == gen;
@@ -533,6 +541,8 @@ static unsigned mi_step(struct memindex *m, PGconn **conn, double *next_ms)
     if (now < *next_ms)
         return (unsigned)(*next_ms - now) + 1;
     struct memindex_snap *snap = NULL;
+    if (atomic_load(&m->hold))
+        return MEMINDEX_POLL_MS;
     if (memindex_build(*conn, &m->stop, &snap, &err) != MO_OK) {
         if (!atomic_load(&m->stop))
             log_warn(m->log, "search index: %s", err.msg);
@@ -577,6 +587,7 @@ mo_rc memindex_start(const char *conninfo, unsigned lag_ms, const struct log *lo
     m->lag_ms = lag_ms;
     m->seen_gen = -1;
     atomic_init(&m->stop, 0);
+    atomic_init(&m->hold, 0);
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->cond, NULL);
     if (pthread_create(&m->thread, NULL, mi_thread, m) != 0) {
