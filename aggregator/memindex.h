@@ -81,17 +81,6 @@ int memindex_wait(struct memindex *m, long long gen, unsigned timeout_ms);
  * build under way finishes).  For tests that need the snapshot behind. */
 void memindex_hold(struct memindex *m, int hold);
 
-struct memindex_stats {
-    unsigned long builds;
-    long long generation; /* of the current snapshot, 0 when none */
-    size_t docs;
-    size_t lexemes;
-    size_t postings;
-    size_t bytes;         /* memory held by the current snapshot, about */
-    double last_build_ms; /* read + build of the current snapshot */
-};
-void memindex_get_stats(struct memindex *m, struct memindex_stats *out);
-
 /* ---- one build, without the thread (tests, the builder) ---- */
 
 /* Reads every entry on conn in one REPEATABLE READ transaction and builds a
@@ -100,7 +89,6 @@ void memindex_get_stats(struct memindex *m, struct memindex_stats *out);
 mo_rc memindex_build(PGconn *conn, const atomic_int *stop, struct memindex_snap **out,
                      struct mo_err *err) MO_MUST_CHECK;
 void memindex_snap_free(struct memindex_snap *snap);
-long long memindex_snap_generation(const struct memindex_snap *snap);
 size_t memindex_snap_docs(const struct memindex_snap *snap);
 
 /* ---- a query on a snapshot ---- */

@@ -172,11 +172,6 @@ void memindex_snap_free(struct memindex_snap *s)
     free(s);
 }
 
-long long memindex_snap_generation(const struct memindex_snap *s)
-{
-    return s->generation;
-}
-
 size_t memindex_snap_docs(const struct memindex_snap *s)
 {
     return s->n;

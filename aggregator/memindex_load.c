@@ -395,7 +395,6 @@ struct memindex {
     char *conninfo;
     const struct log *log;
     unsigned lag_ms;
-    unsigned long builds;
     long long seen_gen; /* the builder's: the generation last seen, since when */
     double seen_ms;
 };
@@ -470,22 +469,6 @@ void memindex_hold(struct memindex *m, int hold)
     atomic_store(&m->hold, hold ? 1 : 0);
 }
 
-void memindex_get_stats(struct memindex *m, struct memindex_stats *out)
-{
-    memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&m->lock);
-    out->builds = m->builds;
-    if (m->cur) {
-        out->generation = m->cur->generation;
-        out->docs = m->cur->n;
-        out->lexemes = m->cur->lexemes.n;
-        out->postings = m->cur->postings;
-        out->bytes = m->cur->bytes;
-        out->last_build_ms = m->cur->build_ms;
-    }
-    pthread_mutex_unlock(&m->lock);
-}
-
 /* Sleeps ms or until stopped; 1 when stopped. */
 static int mi_nap(struct memindex *m, unsigned ms)
 {
@@ -555,7 +538,6 @@ static unsigned mi_step(struct memindex *m, PGconn **conn, double *next_ms)
     pthread_mutex_lock(&m->lock);
     struct memindex_snap *old = m->cur;
     m->cur = snap;
-    m->builds++;
     pthread_cond_broadcast(&m->cond);
     pthread_mutex_unlock(&m->lock);
     mi_unref(old);

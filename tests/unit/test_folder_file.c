@@ -59,10 +59,12 @@ static void remember(struct folder_file *ff)
     assert_string_equal(ff->old_hash, "abc");
 }
 
+/* Scratch directories are made in the test's working directory (its build
+ * directory), relative paths, and removed at the end of each test. */
 static void test_stat_validator(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/moisson-ffile-XXXXXX", path[256], v[FOLDER_STAT_VALIDATOR_MAX], w[80];
+    char dir[] = "moisson-ffile-XXXXXX", path[256], v[FOLDER_STAT_VALIDATOR_MAX], w[80];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/f.xml", dir);
     write_file(path, RECORD);
@@ -82,7 +84,7 @@ static void test_stat_validator(void **state)
 static void test_unread_while_unchanged(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/moisson-ffile-XXXXXX", path[256];
+    char dir[] = "moisson-ffile-XXXXXX", path[256];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/f.xml", dir);
     write_file(path, RECORD);
@@ -122,7 +124,7 @@ static void test_unread_while_unchanged(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/moisson-ffile-XXXXXX", path[256];
+    char dir[] = "moisson-ffile-XXXXXX", path[256];
     struct mo_err err = {0};
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/f.xml", dir);

@@ -21,6 +21,7 @@
 #include "memindex.h"
 #include "search.h"
 #include "search_internal.h"
+#include "searchreq.h"
 #include "testdb.h"
 
 #include <libpq-fe.h>
@@ -142,22 +143,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Builds a request from "k=v&k=v" (values hold no '&'). */
-static void request(struct search_request *r, char *copy, size_t size, const char *query)
-{
-    char *save = NULL;
-    search_request_init(r);
-    snprintf(copy, size, "%s", query);
-    for (char *t = strtok_r(copy, "&", &save); t; t = strtok_r(NULL, "&", &save)) {
-        struct mo_err err = {0};
-        char *eq = strchr(t, '=');
-        assert_non_null(eq);
-        *eq = '\0';
-        if (search_request_set(r, t, eq + 1, &err) != MO_OK)
-            fail_msg("parameter %s refused: %s", t, err.msg);
-    }
-}
-
 static int cmp_lines(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -228,7 +213,7 @@ static long long compare(struct fixture *f, const char *query, long offset, long
     struct mo_err err = {0};
     char copy[1024];
     static char want[65536], got_f[65536], want_f[65536];
-    request(&r, copy, sizeof copy, query);
+    searchreq_parse(&r, copy, sizeof copy, query);
     r.facets = 1;
     if (search_sql_build(&r, &sql, &err) != MO_OK)
         fail_msg("%s: %s", query, err.msg);
@@ -369,12 +354,12 @@ static void test_refusals(void **state)
     char copy[64];
     buf_init(&counts, 1 << 16);
     buf_init(&ids, 1 << 16);
-    request(&r, copy, sizeof copy, "q=x");
+    searchreq_parse(&r, copy, sizeof copy, "q=x");
     q.tsquery = "'pist':*"; /* a prefix */
     assert_int_equal(memindex_query(f->snap, &q, 0, 10, &counts, &ids, &err), MO_ENOTFOUND);
     q.tsquery = "( 'pist' | 'rout' ) <-> 'cyclabl'"; /* a phrase that is no chain of words */
     assert_int_equal(memindex_query(f->snap, &q, 0, 10, &counts, &ids, &err), MO_ENOTFOUND);
-    request(&r, copy, sizeof copy, ""); /* search_request_set refuses it: set it here */
+    searchreq_parse(&r, copy, sizeof copy, ""); /* search_request_set refuses it: set it here */
     r.filters[SEARCH_FACET_YEAR][0] = "deux-mille";
     r.n_filters[SEARCH_FACET_YEAR] = 1;
     q.tsquery = NULL;
@@ -407,7 +392,7 @@ static void test_search_run(void **state)
         struct search_request r;
         struct search_result a, b;
         char copy[256];
-        request(&r, copy, sizeof copy, queries[i]);
+        searchreq_parse(&r, copy, sizeof copy, queries[i]);
         assert_int_equal(search_run(with, f->conn, &r, &a, &err), MO_OK);
         assert_int_equal(search_run(without, f->conn, &r, &b, &err), MO_OK);
         assert_int_equal(a.matched, b.matched);
@@ -441,7 +426,7 @@ static void test_search_run(void **state)
     struct search_request r;
     struct search_result a;
     char copy[64];
-    request(&r, copy, sizeof copy, "q=semaphore");
+    searchreq_parse(&r, copy, sizeof copy, "q=semaphore");
     assert_int_equal(search_run(with, f->conn, &r, &a, &err), MO_OK);
     assert_int_equal(a.matched, 1);
     assert_int_equal(a.behind_ms, 0);
@@ -458,7 +443,7 @@ static void test_search_run(void **state)
     unsigned long before_lag = (search_get_stats(lagging, &st), st.from_memory);
     struct search_request r2; /* not cached: the exact answer above is, and would be served */
     char copy2[64];
-    request(&r2, copy2, sizeof copy2, "q=semaphore&sortby=title");
+    searchreq_parse(&r2, copy2, sizeof copy2, "q=semaphore&sortby=title");
     assert_int_equal(search_run(lagging, f->conn, &r2, &a, &err), MO_OK);
     search_get_stats(lagging, &st);
     assert_true(a.behind_ms > 0);
@@ -479,7 +464,7 @@ static void test_search_run(void **state)
     assert_int_equal(a.behind_ms, 0);
     search_result_clear(&a);
     free(gen);
-    request(&r, copy, sizeof copy, "q=semaphores&facets=true");
+    searchreq_parse(&r, copy, sizeof copy, "q=semaphores&facets=true");
     unsigned long before = (search_get_stats(with, &st), st.from_memory);
     assert_int_equal(search_run(with, f->conn, &r, &a, &err), MO_OK);
     assert_int_equal(a.matched, 1);

@@ -15,6 +15,7 @@
 
 #include "search.h"
 #include "search_internal.h"
+#include "searchreq.h"
 #include "testdb.h"
 
 #include <libpq-fe.h>
@@ -63,23 +64,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Builds a request from "k=v&k=v" (no encoding: the test values hold no
- * '&'); fails the test on a refused parameter. */
-static void request(struct search_request *r, char *copy, const char *query)
-{
-    char *save = NULL;
-    search_request_init(r);
-    strcpy(copy, query);
-    for (char *t = strtok_r(copy, "&", &save); t; t = strtok_r(NULL, "&", &save)) {
-        struct mo_err err = {0};
-        char *eq = strchr(t, '=');
-        assert_non_null(eq);
-        *eq = '\0';
-        if (search_request_set(r, t, eq + 1, &err) != MO_OK)
-            fail_msg("parameter %s refused: %s", t, err.msg);
-    }
-}
-
 /* Runs query; writes the identifiers of the page, ','-joined, into ids. */
 static void run(struct fixture *f, const char *query, struct search_result *res, char *ids,
                 size_t size)
@@ -87,7 +71,7 @@ static void run(struct fixture *f, const char *query, struct search_result *res,
     struct search_request r;
     struct mo_err err = {0};
     char copy[1024];
-    request(&r, copy, query);
+    searchreq_parse(&r, copy, sizeof copy, query);
     if (search_run(f->search, f->conn, &r, res, &err) != MO_OK)
         fail_msg("search %s: %s", query, err.msg);
     ids[0] = '\0';
